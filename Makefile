@@ -1,0 +1,44 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+RUN := $(UV) run --frozen --no-sync
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: run test check lint typecheck setup uv sync migrate load serve bench clean
+
+## run: install everything, migrate, load data/ into an empty database, serve on HOST:PORT
+run: setup
+	$(RUN) pow-exchanges serve
+
+## test: install everything, lint, type-check and run the whole suite
+test: sync check
+	$(RUN) pytest
+
+## check: ruff and mypy
+check: lint typecheck
+
+lint:
+	$(RUN) ruff check app tests migrations scripts
+	$(RUN) ruff format --check app tests migrations/env.py scripts
+
+typecheck:
+	$(RUN) mypy app
+
+setup: sync migrate load
+
+uv:
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || \
+		$(PYTHON) -m pip install --quiet --disable-pip-version-check uv
+
+sync: uv
+	$(UV) sync --frozen
+
+migrate:
+	$(RUN) pow-exchanges migrate
+
+load:
+	$(RUN) pow-exchanges load data --if-empty
+
+clean:
+	rm -rf .venv var/*.sqlite3* .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,132 @@
+"""The `pow-exchanges` command: serve, migrate, load, export, token, synth."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn
+
+from app.config import get_settings
+
+cli = typer.Typer(
+    help="pow-exchanges: the dataset and its API.", no_args_is_help=True, add_completion=False
+)
+err = Console(stderr=True)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def alembic_config(url: str | None = None) -> object:
+    from alembic.config import Config
+
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.attributes["configure_logger"] = False
+    if url:
+        config.attributes["url"] = url
+    return config
+
+
+@cli.command()
+def migrate(revision: str = "head") -> None:
+    """Bring the database schema to the newest migration (or REVISION)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(), revision)  # type: ignore[arg-type]
+    err.print(f"[green]database at migration {revision}[/green]")
+
+
+def load_directory(
+    directory: Path,
+    *,
+    if_empty: bool = False,
+    actor: str = "loader",
+    reason: str | None = None,
+    progress: bool | None = None,
+) -> int | None:
+    """Validate every file, then write all or nothing; return the new version or None."""
+    from app import curation, loader
+    from app.db import write_session
+
+    show = sys.stderr.isatty() if progress is None else progress
+    with write_session() as session:
+        if if_empty and curation.current_version(session) > 0:
+            err.print("dataset already loaded; nothing to do")
+            return None
+    if show:
+        total = loader.count_rows(directory)
+        with Progress(
+            TextColumn("validating"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            console=err,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("rows", total=total)
+            loaded = loader.read_directory(directory, tick=lambda: bar.advance(task))
+    else:
+        loaded = loader.read_directory(directory)
+    if loaded.problems:
+        raise loader.LoadError(loaded.problems)
+    with write_session() as session:
+        result = curation.replace_all(session, loaded.records, actor=actor, reason=reason)
+    return result.version
+
+
+@cli.command()
+def load(
+    directory: Annotated[
+        Path, typer.Argument(help="Folder holding the dataset's CSV files.")
+    ] = Path("data"),
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Load only into an empty database.")
+    ] = False,
+    reason: Annotated[str | None, typer.Option(help="Why, for the changelog.")] = None,
+) -> None:
+    """Validate DIRECTORY's files and load them as one version (nothing if nothing changed)."""
+    from app.loader import LoadError
+
+    try:
+        version = load_directory(directory, if_empty=if_empty, reason=reason)
+    except LoadError as exc:
+        for line in exc.problems:
+            err.print(line, markup=False, highlight=False)
+        err.print(f"[red]{len(exc.problems)} problem(s); nothing was written[/red]")
+        raise typer.Exit(1) from None
+    if version is not None:
+        err.print(f"[green]loaded: dataset version {version}[/green]")
+    elif not if_empty:
+        err.print("no changes: the database already holds these files")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Defaults to HOST.")] = None,
+    port: Annotated[int | None, typer.Option(help="Defaults to PORT.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Defaults to WORKERS.")] = None,
+) -> None:
+    """Serve the API with uvicorn."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "app.main:app",
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.workers,
+        log_level=settings.log_level,
+        proxy_headers=True,
+        server_header=False,
+        access_log=False,
+    )
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""Settings from the environment (and `.env`); nothing else reads os.environ."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting the service reads, with safe embedded defaults."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///var/pow-exchanges.sqlite3",
+        description="SQLAlchemy URL; postgres:// and postgresql:// are accepted as given.",
+    )
+    admin_tokens: str = Field(
+        default="",
+        description="Comma-separated name:sha256-hex-of-token entries; empty refuses every write.",
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
+    public_base_url: str = Field(
+        default="",
+        description="Absolute base URL used in citations when set (e.g. https://api.example.org).",
+    )
+    cache_control: str = "public, max-age=60, stale-while-revalidate=300"
+    log_level: str = "info"
+
+    @field_validator("database_url")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("DATABASE_URL must not be empty")
+        return value.strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

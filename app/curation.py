@@ -1,0 +1,433 @@
+"""The one module that writes: CSV loads, admin writes and restores, each audited and versioned.
+
+Every write goes through `apply`: it first bumps the dataset version (which takes the write
+lock on both databases, so writers queue), then closes and inserts record states, appends the
+audit entries, and checks references, all in the caller's one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import orjson
+from pydantic import BaseModel
+from sqlalchemy import Table, and_, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from app.codebook import DATASET_NAME
+from app.models import (
+    Change,
+    DatasetMeta,
+    Exchange,
+    ExchangeMediator,
+    ExchangeSource,
+    Mediator,
+    Source,
+    table_of,
+)
+from app.problems import Conflict, NotFound, PreconditionFailed
+from app.schemas import ExchangeIn, InputModel, MediatorIn, SourceIn
+
+Action = Literal["create", "update", "delete", "restore"]
+Record = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Link:
+    """A list field stored as child rows of a state: `field` -> `table.column`, in order."""
+
+    field: str
+    table: Table
+    column: str
+    parent: str  # the child's column holding the parent state's pk
+
+
+@dataclass(frozen=True)
+class Spec:
+    """How one record type maps between its canonical form and its tables."""
+
+    name: str
+    table: Table
+    model: type[InputModel]
+    links: tuple[Link, ...] = ()
+    joined: tuple[str, ...] = ()  # list fields stored joined with ";" in one column
+    derived: Mapping[str, Any] = field(default_factory=dict)  # column -> fn(record)
+
+    @property
+    def fields(self) -> list[str]:
+        return list(self.model.model_fields)
+
+    @property
+    def scalar_fields(self) -> list[str]:
+        linked = {ln.field for ln in self.links}
+        return [f for f in self.fields if f not in linked]
+
+
+def _total(record: Record) -> int | None:
+    ua, ru = record.get("ukraine_received"), record.get("russia_received")
+    return None if ua is None or ru is None else int(ua) + int(ru)
+
+
+_t = table_of
+
+
+SPECS: dict[str, Spec] = {
+    "mediator": Spec("mediator", _t(Mediator), MediatorIn),
+    "source": Spec("source", _t(Source), SourceIn),
+    "exchange": Spec(
+        "exchange",
+        _t(Exchange),
+        ExchangeIn,
+        links=(
+            Link("mediators", _t(ExchangeMediator), "mediator_id", "exchange_pk"),
+            Link("sources", _t(ExchangeSource), "source_id", "exchange_pk"),
+        ),
+        joined=("ua_categories",),
+        derived={"total": _total},
+    ),
+}
+# Order matters: a load writes referenced records before the records that cite them.
+LOAD_ORDER = ("mediator", "source", "exchange")
+
+
+@dataclass
+class Op:
+    """One change to one record."""
+
+    type: str
+    action: Action
+    id: str
+    record: Record | None = None  # canonical record for create/update
+    expected_revision: int | None = None
+
+
+@dataclass
+class Result:
+    version: int | None
+    revisions: dict[tuple[str, str], int] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def canonical(spec: Spec, model: BaseModel, record_id: str | None = None) -> Record:
+    """A validated input as the canonical record: plain JSON values in the model's field order."""
+    data: Record = model.model_dump(mode="json")
+    if record_id is not None:
+        data["id"] = record_id
+    return data
+
+
+# ---- reading states back as canonical records ---------------------------------------------
+
+
+def live_clause(table: Table, version: int | None = None) -> Any:
+    """The states live at `version` (or now, when None)."""
+    if version is None:
+        return table.c.valid_to.is_(None)
+    return and_(
+        table.c.valid_from <= version,
+        (table.c.valid_to.is_(None)) | (table.c.valid_to > version),
+    )
+
+
+def states(session: Session, spec: Spec, where: Any) -> dict[str, tuple[int, int, Record]]:
+    """Canonical records of the states matching `where`: id -> (pk, revision, record)."""
+    t = spec.table
+    rows = session.execute(select(t).where(where)).mappings().all()
+    out: dict[str, tuple[int, int, Record]] = {}
+    by_pk: dict[int, Record] = {}
+    for row in rows:
+        rec: Record = {}
+        for name in spec.scalar_fields:
+            value = row[name]
+            if name in spec.joined:
+                value = [v for v in (value or "").split(";") if v]
+            rec[name] = jsonable(value)
+        for ln in spec.links:
+            rec[ln.field] = []
+        out[row["id"]] = (row["pk"], row["revision"], rec)
+        by_pk[row["pk"]] = rec
+    for ln in spec.links:
+        if not by_pk:
+            break
+        parent = ln.table.c[ln.parent]
+        q = (
+            select(parent, ln.table.c[ln.column])
+            .join(t, t.c.pk == parent)
+            .where(where)
+            .order_by(parent, ln.table.c.position)
+        )
+        for pk, value in session.execute(q):
+            by_pk[pk][ln.field].append(value)
+    # Field order as the model declares it, so records compare and serialise stably.
+    for key, (pk, rev, rec) in out.items():
+        out[key] = (pk, rev, {name: rec[name] for name in spec.fields})
+    return out
+
+
+def live_records(session: Session, type_: str) -> dict[str, tuple[int, int, Record]]:
+    spec = SPECS[type_]
+    return states(session, spec, live_clause(spec.table))
+
+
+# ---- the writer ---------------------------------------------------------------------------
+
+
+def _bump(session: Session, at: dt.datetime) -> int:
+    meta = _t(DatasetMeta)
+    done = session.execute(
+        update(meta).where(meta.c.id == 1).values(version=meta.c.version + 1, updated_at=at)
+    )
+    if done.rowcount == 0:  # type: ignore[attr-defined]
+        session.execute(insert(meta).values(id=1, name=DATASET_NAME, version=1, updated_at=at))
+    return int(session.execute(select(meta.c.version).where(meta.c.id == 1)).scalar_one())
+
+
+def lock(session: Session) -> None:
+    """Take the write lock without changing anything (the row lock on PostgreSQL, the
+    reserved lock on SQLite), so that what this transaction reads next stays true."""
+    meta = _t(DatasetMeta)
+    session.execute(update(meta).where(meta.c.id == 1).values(version=meta.c.version))
+
+
+def current_version(session: Session) -> int:
+    meta = _t(DatasetMeta)
+    value = session.execute(select(meta.c.version).where(meta.c.id == 1)).scalar()
+    return int(value or 0)
+
+
+def _insert_states(
+    session: Session,
+    spec: Spec,
+    version: int,
+    at: dt.datetime,
+    items: list[tuple[Record, int]],
+) -> None:
+    """Insert new states (record, revision) valid from `version`, with their link rows."""
+    if not items:
+        return
+    t = spec.table
+    rows = []
+    for rec, revision in items:
+        row = {name: rec[name] for name in spec.scalar_fields}
+        for name in spec.joined:
+            row[name] = ";".join(rec[name])
+        for col, fn in spec.derived.items():
+            row[col] = fn(rec)
+        if "date" in row and isinstance(row["date"], str):
+            row["date"] = dt.date.fromisoformat(row["date"])
+        if "published" in row and isinstance(row["published"], str):
+            row["published"] = dt.date.fromisoformat(row["published"])
+        row.update(valid_from=version, valid_to=None, revision=revision, updated_at=at)
+        rows.append(row)
+    session.execute(insert(t), rows)
+    if not spec.links:
+        return
+    ids = {rec["id"] for rec, _ in items}
+    pks = {
+        rid: pk
+        for rid, pk in session.execute(select(t.c.id, t.c.pk).where(t.c.valid_from == version))
+        if rid in ids
+    }
+    for ln in spec.links:
+        children = [
+            {ln.parent: pks[rec["id"]], ln.column: value, "position": i}
+            for rec, _ in items
+            for i, value in enumerate(rec[ln.field])
+        ]
+        if children:
+            session.execute(insert(ln.table), children)
+
+
+def _close(
+    session: Session, spec: Spec, version: int, record_id: str, expected_revision: int | None
+) -> bool:
+    """Close the live state; with `expected_revision`, only if it still has that revision.
+
+    The check and the close are one UPDATE, so racing writers on one revision get one winner.
+    """
+    t = spec.table
+    cond = (t.c.id == record_id) & t.c.valid_to.is_(None)
+    if expected_revision is not None:
+        cond = cond & (t.c.revision == expected_revision)
+    done = session.execute(update(t).where(cond).values(valid_to=version))
+    return bool(done.rowcount)  # type: ignore[attr-defined]
+
+
+def _last_state(session: Session, spec: Spec, record_id: str) -> tuple[int, int, Record] | None:
+    t = spec.table
+    newest = select(func.max(t.c.valid_from)).where(t.c.id == record_id).scalar_subquery()
+    found = states(session, spec, (t.c.id == record_id) & (t.c.valid_from == newest))
+    return found.get(record_id)
+
+
+def _check_references(session: Session) -> None:
+    """After the changes: every live exchange cites live sources and mediators only."""
+    e, es, em = _t(Exchange), _t(ExchangeSource), _t(ExchangeMediator)
+    s, m = _t(Source), _t(Mediator)
+    for link, col, target, what in (
+        (es, es.c.source_id, s, "source"),
+        (em, em.c.mediator_id, m, "mediator"),
+    ):
+        q = (
+            select(e.c.id, col)
+            .join(e, e.c.pk == link.c.exchange_pk)
+            .where(e.c.valid_to.is_(None))
+            .where(~col.in_(select(target.c.id).where(target.c.valid_to.is_(None))))
+            .limit(5)
+        )
+        broken = session.execute(q).all()
+        if broken:
+            pairs = ", ".join(f"{x} cites {y}" for x, y in broken)
+            raise Conflict(f"the change would leave exchanges citing a missing {what}: {pairs}")
+
+
+def _audit(
+    session: Session,
+    version: int,
+    at: dt.datetime,
+    actor: str,
+    reason: str | None,
+    entries: list[tuple[Op, Record | None, Record | None]],
+) -> None:
+    rows = [
+        {
+            "version": version,
+            "created_at": at,
+            "actor": actor,
+            "action": op.action,
+            "record_type": op.type,
+            "record_id": op.id,
+            "before": orjson.dumps(before).decode() if before is not None else None,
+            "after": orjson.dumps(after).decode() if after is not None else None,
+            "reason": reason,
+        }
+        for op, before, after in entries
+    ]
+    if rows:
+        session.execute(insert(_t(Change)), rows)
+
+
+def apply(
+    session: Session,
+    ops: list[Op],
+    *,
+    actor: str,
+    reason: str | None = None,
+    live: Mapping[str, dict[str, tuple[int, int, Record]]] | None = None,
+) -> Result:
+    """Apply `ops` as one new dataset version (or nothing at all when `ops` is empty).
+
+    Raises NotFound, Conflict or PreconditionFailed and leaves the transaction to be rolled back.
+    `live` may carry the live states the caller already read inside this transaction.
+    """
+    if not ops:
+        return Result(version=None)
+    at = now()
+    version = _bump(session, at)
+    result = Result(version=version)
+    entries: list[tuple[Op, Record | None, Record | None]] = []
+    inserts: dict[str, list[tuple[Record, int]]] = {name: [] for name in SPECS}
+    for op in ops:
+        spec = SPECS[op.type]
+        current = (live or {}).get(op.type, {}).get(op.id) if live is not None else None
+        if current is None and op.action != "create" and live is None:
+            current = states(
+                session, spec, (spec.table.c.id == op.id) & spec.table.c.valid_to.is_(None)
+            ).get(op.id)
+        if op.action == "create":
+            if live is None and _exists_live(session, spec, op.id):
+                raise Conflict(f"{op.type} {op.id!r} already exists")
+            previous = _last_state(session, spec, op.id)
+            revision = previous[1] + 1 if previous else 1
+            assert op.record is not None
+            inserts[op.type].append((op.record, revision))
+            entries.append((op, None, op.record))
+        elif op.action in ("update", "delete"):
+            if current is None:
+                raise NotFound(f"no {op.type} {op.id!r}")
+            if not _close(session, spec, version, op.id, op.expected_revision):
+                raise PreconditionFailed(
+                    f"{op.type} {op.id!r} has changed since revision {op.expected_revision}; "
+                    "read it again and retry"
+                )
+            revision = current[1] + 1
+            if op.action == "update":
+                assert op.record is not None
+                inserts[op.type].append((op.record, revision))
+                entries.append((op, current[2], op.record))
+            else:
+                entries.append((op, current[2], None))
+        else:  # restore
+            if current is not None or _exists_live(session, spec, op.id):
+                raise Conflict(f"{op.type} {op.id!r} is not deleted")
+            last = _last_state(session, spec, op.id)
+            if last is None:
+                raise NotFound(f"no {op.type} {op.id!r} was ever recorded")
+            revision = last[1] + 1
+            inserts[op.type].append((last[2], revision))
+            entries.append((op, None, last[2]))
+        result.revisions[(op.type, op.id)] = revision
+        result.counts[op.action] = result.counts.get(op.action, 0) + 1
+    for name in LOAD_ORDER:
+        _insert_states(session, SPECS[name], version, at, inserts[name])
+    _audit(session, version, at, actor, reason, entries)
+    _check_references(session)
+    return result
+
+
+def _exists_live(session: Session, spec: Spec, record_id: str) -> bool:
+    t = spec.table
+    q = select(t.c.pk).where((t.c.id == record_id) & t.c.valid_to.is_(None)).limit(1)
+    return session.execute(q).first() is not None
+
+
+def diff(
+    wanted: Mapping[str, Mapping[str, Record]],
+    live: Mapping[str, Mapping[str, tuple[int, int, Record]]],
+) -> list[Op]:
+    """The ops that turn the live records into `wanted`: creates, updates, then deletes."""
+    ops: list[Op] = []
+    for name in LOAD_ORDER:
+        have, want = live.get(name, {}), wanted.get(name, {})
+        for rid, rec in want.items():
+            if rid not in have:
+                ops.append(Op(name, "create", rid, rec))
+            elif have[rid][2] != rec:
+                ops.append(Op(name, "update", rid, rec))
+    # Deletes last and in reverse order, so nothing is left citing a deleted record.
+    for name in reversed(LOAD_ORDER):
+        have, want = live.get(name, {}), wanted.get(name, {})
+        ops.extend(Op(name, "delete", rid) for rid in have if rid not in want)
+    return ops
+
+
+def replace_all(
+    session: Session,
+    wanted: Mapping[str, Mapping[str, Record]],
+    *,
+    actor: str,
+    reason: str | None = None,
+) -> Result:
+    """Make the live dataset equal `wanted` (a whole load) as one version, or change nothing."""
+    # Take the write lock before reading, so the diff is against what this transaction sees.
+    lock(session)
+    live = {name: live_records(session, name) for name in LOAD_ORDER}
+    ops = diff(wanted, live)
+    return apply(session, ops, actor=actor, reason=reason, live=live)
+
+
+def ids_in(records: Iterable[Record]) -> set[str]:
+    return {r["id"] for r in records}

@@ -1,0 +1,193 @@
+"""Annotated dependencies shared by the routers: the read session and version, the filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Query
+from sqlalchemy.orm import Session
+
+from app import queries
+from app.codebook import Confidence, Kind, Sort, SourceKind
+from app.db import read_session
+from app.http import Format
+from app.problems import invalid
+
+MAX_Q = 200
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def get_session() -> Iterator[Session]:
+    with read_session() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+@dataclass(frozen=True)
+class ReadContext:
+    """The session and the dataset version a read answers at."""
+
+    session: Session
+    version: int  # the version answered (as_of_version, or the current one)
+    current: int
+    pinned: bool  # True when the caller asked for a version explicitly
+    updated_at: dt.datetime | None
+
+
+def read_context(
+    session: SessionDep,
+    as_of_version: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            description="Answer exactly as the data stood at this dataset version "
+            "(reproduce a published chart). Defaults to the current version.",
+        ),
+    ] = None,
+) -> ReadContext:
+    current, updated_at = queries.dataset_state(session)
+    if as_of_version is None:
+        return ReadContext(session, current, current, False, updated_at)
+    if as_of_version > current:
+        raise invalid("as_of_version", f"must be at most the current version, {current}")
+    at = queries.version_time(session, as_of_version)
+    return ReadContext(session, as_of_version, current, True, at)
+
+
+ReadDep = Annotated[ReadContext, Depends(read_context)]
+
+
+def split_values(
+    name: str, values: list[str] | None, allowed: set[str] | None = None, pattern: str | None = None
+) -> tuple[str, ...]:
+    """Repeated and comma-separated values, each checked; a 422 names the parameter."""
+    out: list[str] = []
+    for raw in values or []:
+        for part in raw.split(","):
+            value = part.strip()
+            if not value:
+                continue
+            if allowed is not None and value not in allowed:
+                raise invalid(name, f"{value[:50]!r} is not one of {', '.join(sorted(allowed))}")
+            if pattern is not None and not re.fullmatch(pattern, value):
+                raise invalid(name, f"{value[:50]!r} is not a valid value")
+            if value not in out:
+                out.append(value)
+    if len(out) > 50:
+        raise invalid(name, "names more than 50 values")
+    return tuple(out)
+
+
+def words(q: str | None) -> tuple[str, ...]:
+    if q is None:
+        return ()
+    if _CONTROL.search(q):
+        raise invalid("q", "must not contain control characters")
+    parts = tuple(dict.fromkeys(w for w in q.split() if w))
+    if len(parts) > 10:
+        raise invalid("q", "may hold at most 10 words")
+    return parts
+
+
+SLUG_RE = r"[a-z0-9][a-z0-9-]{0,79}"
+ID_RE = r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}"
+
+
+def exchange_filters(
+    since: Annotated[dt.date | None, Query(description="Earliest date, inclusive.")] = None,
+    until: Annotated[dt.date | None, Query(description="Latest date, inclusive.")] = None,
+    kind: Annotated[
+        list[str] | None,
+        Query(
+            description="One or more kinds: repeat the parameter or separate with commas. "
+            f"Values: {', '.join(Kind)}."
+        ),
+    ] = None,
+    mediator: Annotated[
+        list[str] | None,
+        Query(description="One or more mediator slugs (see /v1/mediators)."),
+    ] = None,
+    source: Annotated[
+        str | None,
+        Query(
+            max_length=80,
+            pattern=f"^{ID_RE}$",
+            description="Only exchanges supported by this source id.",
+        ),
+    ] = None,
+    confidence: Annotated[
+        list[str] | None,
+        Query(description=f"One or more of {', '.join(Confidence)}."),
+    ] = None,
+    min_total: Annotated[
+        int | None,
+        Query(ge=0, le=10_000_000, description="Only events with at least this many in all."),
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=MAX_Q,
+            description="Words that must all appear in the notes or categories (case-insensitive).",
+        ),
+    ] = None,
+) -> queries.ExchangeFilters:
+    if since and until and since > until:
+        raise invalid("since", "must not be after until")
+    return queries.ExchangeFilters(
+        since=since,
+        until=until,
+        kinds=split_values("kind", kind, set(Kind)),
+        mediators=split_values("mediator", mediator, pattern=SLUG_RE),
+        source=source,
+        confidences=split_values("confidence", confidence, set(Confidence)),
+        min_total=min_total,
+        words=words(q),
+    )
+
+
+FiltersDep = Annotated[queries.ExchangeFilters, Depends(exchange_filters)]
+
+
+def source_filters(
+    kind: Annotated[
+        list[str] | None, Query(description=f"One or more of {', '.join(SourceKind)}.")
+    ] = None,
+    language: Annotated[list[str] | None, Query(description="One or more ISO 639-1 codes.")] = None,
+    exchange: Annotated[
+        str | None,
+        Query(
+            max_length=80,
+            pattern=f"^{ID_RE}$",
+            description="Only sources reporting this exchange id.",
+        ),
+    ] = None,
+    q: Annotated[
+        str | None, Query(max_length=MAX_Q, description="Words in the publisher or title.")
+    ] = None,
+) -> queries.SourceFilters:
+    return queries.SourceFilters(
+        kinds=split_values("kind", kind, set(SourceKind)),
+        languages=split_values("language", language, pattern="[a-z]{2}"),
+        exchange=exchange,
+        words=words(q),
+    )
+
+
+SourceFiltersDep = Annotated[queries.SourceFilters, Depends(source_filters)]
+
+LimitQ = Annotated[int, Query(ge=1, le=500, description="Page size, 1 to 500.")]
+CursorQ = Annotated[
+    str | None,
+    Query(max_length=500, description="Opaque: the previous page's meta.next_cursor."),
+]
+FormatQ = Annotated[
+    Format | None,
+    Query(description="json (default), csv or ndjson; the Accept header works as well."),
+]
+SortQ = Annotated[Sort, Query(description="date, -date (default), total or -total.")]

@@ -1,0 +1,225 @@
+"""HTTP plumbing shared by the routers: formats, cursors, ETags and conditional answers."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import csv
+import datetime as dt
+import hashlib
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from enum import StrEnum
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.problems import NotAcceptable, invalid
+
+
+class Format(StrEnum):
+    json = "json"
+    csv = "csv"
+    ndjson = "ndjson"
+
+
+MEDIA = {
+    Format.json: "application/json",
+    Format.csv: "text/csv; charset=utf-8",
+    Format.ndjson: "application/x-ndjson",
+}
+_ACCEPT = {
+    "application/json": Format.json,
+    "application/*": Format.json,
+    "*/*": Format.json,
+    "text/csv": Format.csv,
+    "text/*": Format.csv,
+    "application/x-ndjson": Format.ndjson,
+    "application/ndjson": Format.ndjson,
+    "application/jsonl": Format.ndjson,
+}
+
+
+def negotiate(
+    request: Request, requested: Format | None, allowed: Sequence[Format] = tuple(Format)
+) -> Format:
+    """`format=` wins; otherwise the best `Accept` entry we serve; otherwise JSON."""
+    if requested is not None:
+        if requested not in allowed:
+            raise invalid("format", f"must be one of {', '.join(allowed)} here")
+        return requested
+    accept = request.headers.get("accept", "")
+    if not accept.strip():
+        return Format.json
+    choices: list[tuple[float, int, Format]] = []
+    for i, part in enumerate(accept.split(",")):
+        media, *params = [p.strip() for p in part.split(";")]
+        q = 1.0
+        for p in params:
+            if p.startswith("q="):
+                try:
+                    q = float(p[2:])
+                except ValueError:
+                    q = 0.0
+        fmt = _ACCEPT.get(media.lower())
+        if fmt is not None and fmt in allowed and q > 0:
+            choices.append((-q, i, fmt))
+    if not choices:
+        raise NotAcceptable(
+            f"cannot answer in any of: {accept[:200]}; this resource is served as "
+            + ", ".join(MEDIA[f].split(";")[0] for f in allowed)
+        )
+    return min(choices)[2]
+
+
+# ---- cursors -------------------------------------------------------------------------------
+
+
+def encode_cursor(data: Mapping[str, Any]) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps(data)).decode().rstrip("=")
+
+
+def decode_cursor(token: str) -> dict[str, Any]:
+    """The cursor's content, or a 422 naming `cursor`."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        data = orjson.loads(raw)
+    except (binascii.Error, ValueError, orjson.JSONDecodeError):
+        raise invalid("cursor", "is not a cursor this API issued") from None
+    if not isinstance(data, dict):
+        raise invalid("cursor", "is not a cursor this API issued")
+    return data
+
+
+# ---- rendering -----------------------------------------------------------------------------
+
+
+def default(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return iso_utc(value)
+    raise TypeError
+
+
+def iso_utc(value: dt.datetime) -> str:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def dumps(payload: Any) -> bytes:
+    return orjson.dumps(
+        payload,
+        default=default,
+        option=orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC,
+    )
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, dt.datetime):
+        return iso_utc(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> bytes:
+    """RFC 4180: CRLF line ends, quotes where needed, a header row in `columns` order."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_csv_cell(row.get(c)) for c in columns])
+    return buf.getvalue().encode("utf-8")
+
+
+def to_ndjson(rows: Iterable[Mapping[str, Any]]) -> bytes:
+    return b"".join(dumps(row) + b"\n" for row in rows)
+
+
+def etag_for(version: int, request: Request, fmt: Format, prefix: str = "") -> str:
+    """Strong ETag: a hash of the dataset version and the canonical request."""
+    query = sorted(request.query_params.multi_items())
+    key = dumps([version, request.url.path, query, fmt.value])
+    digest = hashlib.blake2b(key, digest_size=12).hexdigest()
+    return f'"{prefix}{digest}"'
+
+
+def matches(header: str | None, etag: str) -> bool:
+    """Does If-None-Match name `etag` (weak comparison, as RFC 9110 asks for GET)?"""
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    wanted = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == wanted for tag in header.split(","))
+
+
+def not_modified(etag: str, headers: Mapping[str, str] | None = None) -> Response:
+    return Response(status_code=304, headers={"ETag": etag, **(headers or {})})
+
+
+def http_date(value: dt.datetime) -> str:
+    from email.utils import format_datetime
+
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return format_datetime(value.astimezone(dt.UTC), usegmt=True)
+
+
+PINNED_CACHE = "public, max-age=31536000, immutable"
+
+
+def read_response(
+    request: Request,
+    *,
+    version: int,
+    pinned: bool,
+    updated_at: dt.datetime | None,
+    fmt: Format,
+    build: Any,
+    cache_control: str,
+    etag_prefix: str = "",
+    headers: Mapping[str, str] | None = None,
+    filename: str | None = None,
+) -> Response:
+    """A read's answer: ETag, caching and citation headers, and 304 when the client has it.
+
+    `build()` makes the body bytes, or (body, extra headers); it is not called for a 304.
+    An answer at a pinned version (as_of_version or a cursor's) can never change, so it may
+    be cached for good.
+    """
+    etag = etag_for(version, request, fmt, etag_prefix)
+    base = str(request.base_url).rstrip("/")
+    out: dict[str, str] = {
+        "ETag": etag,
+        "Cache-Control": PINNED_CACHE if pinned else cache_control,
+        "Link": f'<{base}/v1/dataset/citation>; rel="cite-as"',
+        "X-Dataset-Version": str(version),
+        "Vary": "Accept, Accept-Encoding",
+    }
+    if updated_at is not None:
+        out["Last-Modified"] = http_date(updated_at)
+    if matches(request.headers.get("if-none-match"), etag):
+        return not_modified(etag, out)
+    body = build()
+    if isinstance(body, tuple):
+        body, extra = body
+        headers = {**(headers or {}), **extra}
+    for key, value in (headers or {}).items():
+        out[key] = f"{out[key]}, {value}" if key == "Link" else value
+    if filename and fmt is Format.csv:
+        out["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return Response(body, media_type=MEDIA[fmt], headers=out)
+
+
+def next_link(request: Request, cursor: str | None) -> dict[str, str]:
+    if cursor is None:
+        return {}
+    url = request.url.include_query_params(cursor=cursor)
+    return {"Link": f'<{url}>; rel="next"'}

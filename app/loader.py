@@ -1,0 +1,170 @@
+"""Reads the curated CSV files and validates every row before anything is written.
+
+Problems are reported all at once as `file:line: column: what is wrong`. The records it returns
+go to `curation.replace_all`, the one writer.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from app.curation import SPECS, Record, canonical
+from app.schemas import ExchangeIn, InputModel, MediatorIn, SourceIn
+
+csv.field_size_limit(1_000_000)
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    record_type: str
+    filename: str
+    model: type[InputModel]
+    lists: tuple[str, ...] = ()
+    ints: tuple[str, ...] = ()
+
+
+FILES: tuple[FileSpec, ...] = (
+    FileSpec("mediator", "mediators.csv", MediatorIn),
+    FileSpec("source", "sources.csv", SourceIn),
+    FileSpec(
+        "exchange",
+        "exchanges.csv",
+        ExchangeIn,
+        lists=("mediators", "ua_categories", "sources"),
+        ints=("ukraine_received", "russia_received", "ua_sequence_number"),
+    ),
+)
+
+
+class LoadError(Exception):
+    """The files hold problems; nothing was written."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the data files")
+        self.problems = problems
+
+
+@dataclass
+class Loaded:
+    records: dict[str, dict[str, Record]] = field(default_factory=dict)
+    lines: dict[str, dict[str, int]] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+def _cell(spec: FileSpec, name: str, raw: str) -> Any:
+    value = raw.strip()
+    if name in spec.lists:
+        return [part.strip() for part in value.split(";") if part.strip()]
+    if value == "" and name not in ("notes",):
+        return None
+    return value
+
+
+def _describe(err: dict[str, Any]) -> tuple[str, str]:
+    loc = [str(p) for p in err.get("loc", ())]
+    column = loc[0] if loc else "row"
+    msg = str(err.get("msg", "invalid"))
+    if len(loc) > 1:
+        msg = f"item {int(loc[1]) + 1}: {msg}" if loc[1].isdigit() else msg
+    return column, msg.removeprefix("Value error, ")
+
+
+def read_file(
+    path: Path,
+    spec: FileSpec,
+    problems: list[str],
+    tick: Callable[[], None] | None = None,
+    seen_at: dict[str, int] | None = None,
+) -> dict[str, Record]:
+    """Validate one file; append its problems; return its valid records by id."""
+    out: dict[str, Record] = {}
+    seen_at = {} if seen_at is None else seen_at
+    fields = list(spec.model.model_fields)
+    with path.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        header = reader.fieldnames or []
+        unknown = [h for h in header if h not in fields]
+        missing = [
+            f for f in fields if f not in header and spec.model.model_fields[f].is_required()
+        ]
+        for h in unknown:
+            problems.append(f"{path}:1: {h}: unknown column")
+        for f in missing:
+            problems.append(f"{path}:1: {f}: required column is missing")
+        if unknown or missing:
+            return out
+        line = 1
+        for row in reader:
+            start, line = line + 1, reader.line_num
+            if tick:
+                tick()
+            if None in row or any(v is None for v in row.values()):
+                problems.append(f"{path}:{start}: row: wrong number of cells")
+                continue
+            data = {k: _cell(spec, k, v) for k, v in row.items()}
+            data = {k: v for k, v in data.items() if v is not None}
+            try:
+                model = spec.model.model_validate(data)
+            except ValidationError as exc:
+                for err in exc.errors():
+                    column, msg = _describe(dict(err))
+                    problems.append(f"{path}:{start}: {column}: {msg}")
+                continue
+            rec = canonical(SPECS[spec.record_type], model)
+            rid = rec["id"]
+            if rid is None:
+                problems.append(f"{path}:{start}: id: is required in the data files")
+                continue
+            if rid in out:
+                problems.append(
+                    f"{path}:{start}: id: {rid!r} duplicates the row on line {seen_at[rid]}"
+                )
+                continue
+            out[rid] = rec
+            seen_at[rid] = start
+    return out
+
+
+def read_directory(directory: Path, tick: Callable[[], None] | None = None) -> Loaded:
+    """Every file of the dataset, validated, with cross-file references checked."""
+    loaded = Loaded()
+    for spec in FILES:
+        path = directory / spec.filename
+        if not path.exists():
+            loaded.problems.append(f"{path}:0: file: is missing")
+            loaded.records[spec.record_type] = {}
+            continue
+        lines = loaded.lines.setdefault(spec.record_type, {})
+        loaded.records[spec.record_type] = read_file(path, spec, loaded.problems, tick, lines)
+    check_references(directory, loaded)
+    return loaded
+
+
+def check_references(directory: Path, loaded: Loaded) -> None:
+    """Every id a record cites exists in the file it refers to."""
+    path = directory / "exchanges.csv"
+    refs = (("sources", "source"), ("mediators", "mediator"))
+    lines = loaded.lines.get("exchange", {})
+    for rid, rec in loaded.records["exchange"].items():
+        for fieldname, target in refs:
+            for ref in rec[fieldname]:
+                if ref not in loaded.records[target]:
+                    loaded.problems.append(
+                        f"{path}:{lines.get(rid, 0)}: {fieldname}: unknown {target} {ref!r}"
+                    )
+
+
+def count_rows(directory: Path) -> int:
+    total = 0
+    for spec in FILES:
+        path = directory / spec.filename
+        if path.exists():
+            with path.open(newline="", encoding="utf-8") as fh:
+                total += sum(1 for _ in csv.DictReader(fh))
+    return total

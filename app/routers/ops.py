@@ -1,0 +1,64 @@
+"""Operational endpoints: liveness and readiness."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from fastapi import APIRouter
+from sqlalchemy import text
+from starlette.responses import Response
+
+from app.db import read_session
+from app.http import dumps
+from app.problems import problem_response
+from app.routers.responses import problem
+
+router = APIRouter(tags=["operations"])
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@lru_cache
+def head_revision() -> str | None:
+    """The newest migration this code ships."""
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+@router.get("/healthz", operation_id="healthz")
+def healthz() -> Response:
+    """The process is alive (it does not touch the database)."""
+    return Response(
+        dumps({"status": "ok"}),
+        media_type="application/json",
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.get("/readyz", operation_id="readyz", responses={503: problem("Not ready.")})
+def readyz() -> Response:
+    """The database answers and its schema is at the newest migration."""
+    head = head_revision()
+    try:
+        with read_session() as session:
+            current = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except Exception:
+        return problem_response(
+            503,
+            "The database is not answering.",
+            headers={"Retry-After": "5", "Cache-Control": "no-store"},
+        )
+    if current != head:
+        return problem_response(
+            503,
+            f"The database schema is at {current}, not at the newest migration {head}.",
+            headers={"Retry-After": "30", "Cache-Control": "no-store"},
+        )
+    return Response(
+        dumps({"status": "ready", "migration": head}),
+        media_type="application/json",
+        headers={"Cache-Control": "no-store"},
+    )

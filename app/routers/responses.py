@@ -1,0 +1,34 @@
+"""OpenAPI response declarations shared by the routers: the problem documents and formats."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.schemas import Problem
+
+_PROBLEM_CONTENT = {"application/problem+json": {"schema": Problem.model_json_schema()}}
+
+
+def problem(description: str) -> dict[str, Any]:
+    return {"model": Problem, "description": description, "content": _PROBLEM_CONTENT}
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not Modified: the If-None-Match ETag still matches; empty body."},
+    404: problem("Not found."),
+    406: problem("None of the media types in Accept can be served."),
+    422: problem("A parameter is invalid; `errors` names each one."),
+    503: problem("The database is not answering; retry after Retry-After seconds."),
+}
+
+LIST_FORMATS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The page. With format=csv (or Accept: text/csv) a CSV table in the "
+        "documented column order, lists joined with ';'; with format=ndjson one JSON object "
+        "per line.",
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/x-ndjson": {"schema": {"type": "string"}},
+        },
+    }
+}

@@ -1,0 +1,79 @@
+"""Sources, mediators, the dataset and the operational endpoints."""
+
+from __future__ import annotations
+
+import collections
+
+from app.schemas import DatasetInfo, Item, MediatorPublic, Page, SourceDetail, SourcePublic
+from tests import oracle
+from tests.helpers import assert_problem, walk
+
+
+def test_sources_walk_in_id_order(client):
+    rows, metas = walk(client, "/v1/sources", limit=60)
+    Page[SourcePublic].model_validate({"data": rows[:1], "meta": metas[0]})
+    assert [r["id"] for r in rows] == sorted(s["id"] for s in oracle.sources())
+    assert metas[0]["count"] == len(oracle.sources())
+
+
+def test_source_filters(client):
+    rows, _ = walk(client, "/v1/sources", limit=500, language="uk")
+    assert rows and {r["language"] for r in rows} == {"uk"}
+    assert len(rows) == sum(1 for s in oracle.sources() if s["language"] == "uk")
+    rows, _ = walk(client, "/v1/sources", limit=500, exchange="2024-07-17")
+    want = next(e for e in oracle.exchanges() if e["id"] == "2024-07-17")["sources"]
+    assert sorted(r["id"] for r in rows) == sorted(want)
+    assert_problem(client.get("/v1/sources?kind=blog"), 422, "kind")
+
+
+def test_one_source_lists_its_exchanges(client):
+    body = client.get("/v1/sources/up-2022-03-24-10for10").json()
+    Item[SourceDetail].model_validate(body)
+    want = [e["id"] for e in oracle.exchanges() if "up-2022-03-24-10for10" in e["sources"]]
+    assert body["data"]["exchanges"] == sorted(want)
+    assert_problem(client.get("/v1/sources/nope"), 404)
+
+
+def test_mediators_with_counts(client):
+    body = client.get("/v1/mediators").json()
+    Page[MediatorPublic].model_validate(body)
+    counts = collections.Counter(m for e in oracle.exchanges() for m in e["mediators"])
+    got = {m["id"]: m["exchanges"] for m in body["data"]}
+    assert got == {
+        m: counts.get(m, 0)
+        for m in ("belarus", "icrc", "qatar", "saudi-arabia", "turkey", "uae", "usa", "vatican")
+    }
+    assert got["uae"] == counts["uae"] > 0
+
+
+def test_dataset(client):
+    body = client.get("/v1/dataset").json()
+    DatasetInfo.model_validate(body)
+    assert body["version"] == 1 and isinstance(body["version"], int)
+    assert body["license"] == "CC-BY-4.0"
+    assert "version 1" in body["citation"]
+    assert body["counts"] == {
+        "exchanges": len(oracle.exchanges()),
+        "sources": len(oracle.sources()),
+        "mediators": 8,
+    }
+    dates = sorted(e["date"] for e in oracle.exchanges())
+    assert body["coverage"] == {"first_date": dates[0], "last_date": dates[-1]}
+
+
+def test_health_and_readiness(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+    r = client.get("/readyz")
+    assert r.status_code == 200 and r.json()["status"] == "ready"
+
+
+def test_head_works_where_get_does(client):
+    r = client.head("/v1/exchanges?limit=3")
+    assert r.status_code == 200 and r.content == b""
+    assert r.headers["etag"] == client.get("/v1/exchanges?limit=3").headers["etag"]
+
+
+def test_cors_for_reads(client):
+    r = client.get("/v1/exchanges?limit=1", headers={"Origin": "https://news.example"})
+    assert r.headers["access-control-allow-origin"] == "*"
+    assert "ETag" in r.headers["access-control-expose-headers"]
