@@ -32,6 +32,47 @@ class SourceKind(StrEnum):
     dataset = "dataset"
 
 
+class Claimant(StrEnum):
+    ua_official = "ua_official"
+    ru_official = "ru_official"
+    mediator = "mediator"
+    media = "media"
+    other = "other"
+
+
+class Figure(StrEnum):
+    ukraine_received = "ukraine_received"
+    russia_received = "russia_received"
+
+
+class FigureStatus(StrEnum):
+    consistent = "consistent"
+    disputed = "disputed"
+    single_source = "single_source"
+    undisclosed = "undisclosed"
+
+
+class Qualifier(StrEnum):
+    exact = "exact"
+    more_than = "more_than"
+    about = "about"
+
+
+class Metric(StrEnum):
+    people_returned_to_ukraine = "people_returned_to_ukraine"
+    bodies_returned_to_ukraine = "bodies_returned_to_ukraine"
+    exchanges_count = "exchanges_count"
+    mediator_total = "mediator_total"
+    other = "other"
+
+
+class Interval(StrEnum):
+    week = "week"
+    month = "month"
+    quarter = "quarter"
+    year = "year"
+
+
 class Sort(StrEnum):
     date = "date"
     date_desc = "-date"
@@ -65,6 +106,64 @@ SOURCE_KINDS: Final[dict[str, str]] = {
     SourceKind.dataset: "A published research dataset.",
 }
 
+CLAIMANTS: Final[dict[str, str]] = {
+    Claimant.ua_official: "A Ukrainian official body or official (Coordination Headquarters, "
+    "ombudsman, President, ministries).",
+    Claimant.ru_official: "A Russian official body or official (Ministry of Defence, "
+    "ombudsman, negotiators).",
+    Claimant.mediator: "A mediating state or organisation (for example the UAE).",
+    Claimant.media: "A news outlet's own figure, where no official is named.",
+    Claimant.other: "Anyone else (experts, local authorities).",
+}
+
+FIGURES: Final[dict[str, str]] = {
+    Figure.ukraine_received: "People (or bodies) returned to Ukraine.",
+    Figure.russia_received: "People (or bodies) returned to Russia.",
+}
+
+FIGURE_STATUSES: Final[dict[str, str]] = {
+    FigureStatus.consistent: "Two or more claims give a figure and all agree with the best value.",
+    FigureStatus.disputed: "Claims differ from one another or from the best value; the range "
+    "of claims is shown as min/max.",
+    FigureStatus.single_source: "The best value rests on one claim, or on the curators' reading "
+    "of the sources when no claim is recorded.",
+    FigureStatus.undisclosed: "The best value is null: the side did not publicly state it. Any "
+    "claims (including refusals to give a number) are still listed.",
+}
+
+BEST_VALUE_RULE: Final = (
+    "The exchange's own figure is the curators' best value: by default the receiving side's own "
+    "official figure (Ukraine's for ukraine_received, Russia's for russia_received); where that "
+    "side gave none, the other side's or a mediator's figure, as the notes say; null when no one "
+    "stated it. Claims are the evidence and never overwrite it."
+)
+
+QUALIFIERS: Final[dict[str, str]] = {
+    Qualifier.exact: "The statement gives an exact number.",
+    Qualifier.more_than: 'The statement says "more than" the number.',
+    Qualifier.about: "The statement gives an approximate number.",
+}
+
+METRICS: Final[dict[str, str]] = {
+    Metric.people_returned_to_ukraine: "Living people returned to Ukraine. The dataset counts it "
+    "as ukraine_received summed over every kind except bodies_repatriation.",
+    Metric.bodies_returned_to_ukraine: "Bodies of the fallen returned to Ukraine; the dataset "
+    "counts ukraine_received over bodies_repatriation events.",
+    Metric.exchanges_count: "Number of exchanges of living people; the dataset counts events of "
+    "every kind except bodies_repatriation.",
+    Metric.mediator_total: "Captives of both sides released through one mediator's good offices; "
+    "not counted by the dataset.",
+    Metric.other: "Any other figure stated (returns outside exchanges, yearly counts by "
+    "category); not counted by the dataset.",
+}
+
+INTERVALS: Final[dict[str, str]] = {
+    Interval.week: "ISO 8601 weeks, Monday to Sunday, labelled 2024-W29.",
+    Interval.month: "Calendar months, labelled 2024-07.",
+    Interval.quarter: "Calendar quarters, labelled 2024-Q3.",
+    Interval.year: "Calendar years, labelled 2024.",
+}
+
 SORTS: Final[dict[str, str]] = {
     Sort.date: "Oldest first, then by id.",
     Sort.date_desc: "Newest first, then by id descending (the default).",
@@ -95,6 +194,12 @@ FIELDS: Final[dict[str, dict[str, str]]] = {
         "confidence": "How well the event and its figures are attested; see the grades.",
         "sources": "Ids of the publications that report the event (embedded objects in the "
         "single-exchange view).",
+        "figure_status": "Per side, how the figure stands against the claims: consistent, "
+        "disputed, single_source or undisclosed.",
+        "figure_range": "Per side, the smallest and largest figure among the claims and the best "
+        "value (null when no figure is known).",
+        "agreements": "Ids of the staged agreements this exchange delivered a stage of.",
+        "claims": "Every claimant's figure for this exchange (single-exchange view).",
         "updated_at": "When this record last changed (UTC).",
         "revision": "Bumps by one on every change of this record; the record's ETag derives "
         "from it.",
@@ -115,6 +220,46 @@ FIELDS: Final[dict[str, dict[str, str]]] = {
         "id": "Slug of the mediating state or organisation.",
         "name": "Its name in English.",
         "exchanges": "How many exchanges it brokered or hosted (in the requested view).",
+    },
+    "claim": {
+        "id": "Stable id of the claim: exchange.figure.claimant, with -2, -3 for further "
+        "statements by the same claimant.",
+        "exchange": "Id of the exchange the claim is about.",
+        "claimant": "Who made the claim; see the claimants.",
+        "figure": "Which figure it is about: ukraine_received or russia_received.",
+        "value": "The number the claimant gave; null when disclosed is false.",
+        "disclosed": "False when the claimant said it would not give a number (never zero).",
+        "sources": "Ids of the publications that report the claim.",
+        "note": "How the figure was given (for example parts that were added up).",
+        "updated_at": "When this record last changed (UTC).",
+        "revision": "Bumps by one on every change of this record.",
+    },
+    "agreement": {
+        "id": "Stable slug of the agreement.",
+        "name": "Its name as reported.",
+        "agreed_on": "The day it was agreed; null where not seen.",
+        "agreed_ukraine_received": "How many were to return to Ukraine; null when agreed by "
+        "category rather than number.",
+        "agreed_russia_received": "How many were to return to Russia; null likewise.",
+        "stages": "Ids of the exchanges that delivered it, in order.",
+        "sources": "Ids of the publications that report it.",
+        "note": "The curators' summary.",
+        "updated_at": "When this record last changed (UTC).",
+        "revision": "Bumps by one on every change of this record.",
+    },
+    "official_total": {
+        "id": "Stable id: date.claimant.metric, with -2, -3 for further statements that day.",
+        "date": "The day the total was stated.",
+        "claimant": "Who stated it; see the claimants.",
+        "metric": "What it counts; see the metrics.",
+        "value": "The number stated.",
+        "qualifier": "exact, more_than or about.",
+        "counted_from": "The first day the statement counts from, where it counts from a later "
+        "day than 2022-02-24 (for example a calendar year, or since a deal); null otherwise.",
+        "sources": "Ids of the publications that report it.",
+        "note": "What exactly the statement counts, in the curators' words.",
+        "updated_at": "When this record last changed (UTC).",
+        "revision": "Bumps by one on every change of this record.",
     },
     "dataset": {
         "name": "The dataset's name.",

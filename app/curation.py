@@ -19,17 +19,32 @@ from sqlalchemy.orm import Session
 
 from app.codebook import DATASET_NAME
 from app.models import (
+    Agreement,
+    AgreementSource,
+    AgreementStage,
     Change,
+    Claim,
+    ClaimSource,
     DatasetMeta,
     Exchange,
     ExchangeMediator,
     ExchangeSource,
     Mediator,
+    OfficialTotal,
+    OfficialTotalSource,
     Source,
     table_of,
 )
 from app.problems import Conflict, NotFound, PreconditionFailed
-from app.schemas import ExchangeIn, InputModel, MediatorIn, SourceIn
+from app.schemas import (
+    AgreementIn,
+    ClaimIn,
+    ExchangeIn,
+    InputModel,
+    MediatorIn,
+    OfficialTotalIn,
+    SourceIn,
+)
 
 Action = Literal["create", "update", "delete", "restore"]
 Record = dict[str, Any]
@@ -55,6 +70,10 @@ class Spec:
     links: tuple[Link, ...] = ()
     joined: tuple[str, ...] = ()  # list fields stored joined with ";" in one column
     derived: Mapping[str, Any] = field(default_factory=dict)  # column -> fn(record)
+    renamed: Mapping[str, str] = field(default_factory=dict)  # field -> column
+
+    def column(self, name: str) -> str:
+        return self.renamed.get(name, name)
 
     @property
     def fields(self) -> list[str]:
@@ -88,9 +107,42 @@ SPECS: dict[str, Spec] = {
         joined=("ua_categories",),
         derived={"total": _total},
     ),
+    "claim": Spec(
+        "claim",
+        _t(Claim),
+        ClaimIn,
+        links=(Link("sources", _t(ClaimSource), "source_id", "claim_pk"),),
+        renamed={"exchange": "exchange_id"},
+    ),
+    "agreement": Spec(
+        "agreement",
+        _t(Agreement),
+        AgreementIn,
+        links=(
+            Link("stages", _t(AgreementStage), "exchange_id", "agreement_pk"),
+            Link("sources", _t(AgreementSource), "source_id", "agreement_pk"),
+        ),
+    ),
+    "official_total": Spec(
+        "official_total",
+        _t(OfficialTotal),
+        OfficialTotalIn,
+        links=(Link("sources", _t(OfficialTotalSource), "source_id", "official_total_pk"),),
+    ),
 }
 # Order matters: a load writes referenced records before the records that cite them.
-LOAD_ORDER = ("mediator", "source", "exchange")
+LOAD_ORDER = ("mediator", "source", "exchange", "claim", "agreement", "official_total")
+
+# (record type, field, referenced record type): every id a record cites must be live.
+REFERENCES: tuple[tuple[str, str, str], ...] = (
+    ("exchange", "mediators", "mediator"),
+    ("exchange", "sources", "source"),
+    ("claim", "exchange", "exchange"),
+    ("claim", "sources", "source"),
+    ("agreement", "stages", "exchange"),
+    ("agreement", "sources", "source"),
+    ("official_total", "sources", "source"),
+)
 
 
 @dataclass
@@ -151,7 +203,7 @@ def states(session: Session, spec: Spec, where: Any) -> dict[str, tuple[int, int
     for row in rows:
         rec: Record = {}
         for name in spec.scalar_fields:
-            value = row[name]
+            value = row[spec.column(name)]
             if name in spec.joined:
                 value = [v for v in (value or "").split(";") if v]
             rec[name] = jsonable(value)
@@ -221,15 +273,14 @@ def _insert_states(
     t = spec.table
     rows = []
     for rec, revision in items:
-        row = {name: rec[name] for name in spec.scalar_fields}
+        row = {spec.column(name): rec[name] for name in spec.scalar_fields}
         for name in spec.joined:
             row[name] = ";".join(rec[name])
         for col, fn in spec.derived.items():
             row[col] = fn(rec)
-        if "date" in row and isinstance(row["date"], str):
-            row["date"] = dt.date.fromisoformat(row["date"])
-        if "published" in row and isinstance(row["published"], str):
-            row["published"] = dt.date.fromisoformat(row["published"])
+        for name in ("date", "published", "agreed_on", "counted_from"):
+            if isinstance(row.get(name), str):
+                row[name] = dt.date.fromisoformat(row[name])
         row.update(valid_from=version, valid_to=None, revision=revision, updated_at=at)
         rows.append(row)
     session.execute(insert(t), rows)
@@ -274,24 +325,23 @@ def _last_state(session: Session, spec: Spec, record_id: str) -> tuple[int, int,
 
 
 def _check_references(session: Session) -> None:
-    """After the changes: every live exchange cites live sources and mediators only."""
-    e, es, em = _t(Exchange), _t(ExchangeSource), _t(ExchangeMediator)
-    s, m = _t(Source), _t(Mediator)
-    for link, col, target, what in (
-        (es, es.c.source_id, s, "source"),
-        (em, em.c.mediator_id, m, "mediator"),
-    ):
-        q = (
-            select(e.c.id, col)
-            .join(e, e.c.pk == link.c.exchange_pk)
-            .where(e.c.valid_to.is_(None))
-            .where(~col.in_(select(target.c.id).where(target.c.valid_to.is_(None))))
-            .limit(5)
-        )
+    """After the changes: no live record cites a record that is not live."""
+    for type_, fieldname, target in REFERENCES:
+        spec, t = SPECS[type_], SPECS[target].table
+        parent = spec.table
+        link = next((ln for ln in spec.links if ln.field == fieldname), None)
+        if link is None:
+            col = parent.c[spec.column(fieldname)]
+            q = select(parent.c.id, col)
+        else:
+            col = link.table.c[link.column]
+            q = select(parent.c.id, col).join(parent, parent.c.pk == link.table.c[link.parent])
+        q = q.where(parent.c.valid_to.is_(None))
+        q = q.where(~col.in_(select(t.c.id).where(t.c.valid_to.is_(None)))).limit(5)
         broken = session.execute(q).all()
         if broken:
-            pairs = ", ".join(f"{x} cites {y}" for x, y in broken)
-            raise Conflict(f"the change would leave exchanges citing a missing {what}: {pairs}")
+            pairs = ", ".join(f"{type_} {x} cites {y}" for x, y in broken)
+            raise Conflict(f"the change would leave a reference to a missing {target}: {pairs}")
 
 
 def _audit(

@@ -12,7 +12,7 @@ from fastapi import Depends, Query
 from sqlalchemy.orm import Session
 
 from app import queries
-from app.codebook import Confidence, Kind, Sort, SourceKind
+from app.codebook import Confidence, FigureStatus, Kind, Sort, SourceKind
 from app.db import read_session
 from app.http import Format
 from app.problems import invalid
@@ -136,6 +136,13 @@ def exchange_filters(
             description="Words that must all appear in the notes or categories (case-insensitive).",
         ),
     ] = None,
+    figure_status: Annotated[
+        list[str] | None,
+        Query(
+            description="Only events where either side's figure has one of these statuses: "
+            f"{', '.join(FigureStatus)} (disputed: the claims differ)."
+        ),
+    ] = None,
 ) -> queries.ExchangeFilters:
     if since and until and since > until:
         raise invalid("since", "must not be after until")
@@ -148,6 +155,7 @@ def exchange_filters(
         confidences=split_values("confidence", confidence, set(Confidence)),
         min_total=min_total,
         words=words(q),
+        statuses=split_values("figure_status", figure_status, set(FigureStatus)),
     )
 
 

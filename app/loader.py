@@ -14,8 +14,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.curation import SPECS, Record, canonical
-from app.schemas import ExchangeIn, InputModel, MediatorIn, SourceIn
+from app.curation import REFERENCES, SPECS, Record, canonical
+from app.schemas import (
+    AgreementIn,
+    ClaimIn,
+    ExchangeIn,
+    InputModel,
+    MediatorIn,
+    OfficialTotalIn,
+    SourceIn,
+)
 
 csv.field_size_limit(1_000_000)
 
@@ -39,6 +47,9 @@ FILES: tuple[FileSpec, ...] = (
         lists=("mediators", "ua_categories", "sources"),
         ints=("ukraine_received", "russia_received", "ua_sequence_number"),
     ),
+    FileSpec("claim", "claims.csv", ClaimIn, lists=("sources",)),
+    FileSpec("agreement", "agreements.csv", AgreementIn, lists=("stages", "sources")),
+    FileSpec("official_total", "official_totals.csv", OfficialTotalIn, lists=("sources",)),
 )
 
 
@@ -148,13 +159,14 @@ def read_directory(directory: Path, tick: Callable[[], None] | None = None) -> L
 
 def check_references(directory: Path, loaded: Loaded) -> None:
     """Every id a record cites exists in the file it refers to."""
-    path = directory / "exchanges.csv"
-    refs = (("sources", "source"), ("mediators", "mediator"))
-    lines = loaded.lines.get("exchange", {})
-    for rid, rec in loaded.records["exchange"].items():
-        for fieldname, target in refs:
-            for ref in rec[fieldname]:
-                if ref not in loaded.records[target]:
+    files = {spec.record_type: spec.filename for spec in FILES}
+    for type_, fieldname, target in REFERENCES:
+        path = directory / files[type_]
+        lines = loaded.lines.get(type_, {})
+        for rid, rec in loaded.records.get(type_, {}).items():
+            refs = rec[fieldname]
+            for ref in refs if isinstance(refs, list) else [refs]:
+                if ref not in loaded.records.get(target, {}):
                     loaded.problems.append(
                         f"{path}:{lines.get(rid, 0)}: {fieldname}: unknown {target} {ref!r}"
                     )

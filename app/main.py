@@ -9,7 +9,16 @@ from starlette.middleware.gzip import GZipMiddleware
 from app import problems
 from app.codebook import DATASET_TITLE, PRIVACY_RULE, UNDISCLOSED_RULE
 from app.middleware import HeadAsGet
-from app.routers import dataset, exchanges, mediators, ops, sources
+from app.routers import (
+    agreements,
+    claims,
+    dataset,
+    exchanges,
+    mediators,
+    ops,
+    sources,
+    statistics,
+)
 
 DESCRIPTION = f"""{DATASET_TITLE}: a curated, source-cited dataset, read-only for everyone.
 
@@ -40,7 +49,7 @@ def create_app() -> FastAPI:
         license_info={"name": "Data: CC-BY-4.0", "identifier": "CC-BY-4.0"},
     )
     problems.install(app)
-    for module in (exchanges, sources, mediators, dataset, ops):
+    for module in (exchanges, sources, mediators, claims, agreements, statistics, dataset, ops):
         app.include_router(module.router)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(

@@ -152,3 +152,114 @@ class Change(SQLModel, table=True):
     before: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     after: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     reason: str | None = Field(default=None, max_length=1000)
+
+
+class Claim(Versioned, table=True):
+    """What one claimant said about one figure of one exchange."""
+
+    __tablename__ = "claim"
+    __table_args__ = (
+        Index(None, "id", "valid_from", unique=True),
+        Index(None, "exchange_id", "figure"),
+        Index(None, "valid_to"),
+        CheckConstraint(
+            "claimant IN ('ua_official','ru_official','mediator','media','other')",
+            name="claimant",
+        ),
+        CheckConstraint("figure IN ('ukraine_received','russia_received')", name="figure"),
+        CheckConstraint(
+            "(disclosed AND value IS NOT NULL AND value >= 0) OR (NOT disclosed AND value IS NULL)",
+            name="value_disclosed",
+        ),
+    )
+    exchange_id: str = Field(max_length=80)
+    claimant: str = Field(max_length=20)
+    figure: str = Field(max_length=20)
+    value: int | None = None
+    disclosed: bool
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+
+
+class ClaimSource(SQLModel, table=True):
+    __tablename__ = "claim_source"
+    __table_args__ = (Index(None, "source_id", "claim_pk"),)
+    pk: int | None = Field(default=None, primary_key=True)
+    claim_pk: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("claim.pk", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    source_id: str = Field(max_length=80)
+    position: int
+
+
+class Agreement(Versioned, table=True):
+    """A deal carried out in stages, each stage an exchange."""
+
+    __tablename__ = "agreement"
+    __table_args__ = (Index(None, "id", "valid_from", unique=True), Index(None, "valid_to"))
+    name: str = Field(max_length=300)
+    agreed_on: dt.date | None = None
+    agreed_ukraine_received: int | None = None
+    agreed_russia_received: int | None = None
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+
+
+class AgreementStage(SQLModel, table=True):
+    __tablename__ = "agreement_stage"
+    __table_args__ = (Index(None, "exchange_id", "agreement_pk"),)
+    pk: int | None = Field(default=None, primary_key=True)
+    agreement_pk: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("agreement.pk", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    exchange_id: str = Field(max_length=80)
+    position: int
+
+
+class AgreementSource(SQLModel, table=True):
+    __tablename__ = "agreement_source"
+    __table_args__ = (Index(None, "source_id", "agreement_pk"),)
+    pk: int | None = Field(default=None, primary_key=True)
+    agreement_pk: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("agreement.pk", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    source_id: str = Field(max_length=80)
+    position: int
+
+
+class OfficialTotal(Versioned, table=True):
+    """A running total as an official (or outlet) stated it on a day."""
+
+    __tablename__ = "official_total"
+    __table_args__ = (
+        Index(None, "id", "valid_from", unique=True),
+        Index(None, "valid_to", "date"),
+        CheckConstraint("qualifier IN ('exact','more_than','about')", name="qualifier"),
+    )
+    date: dt.date
+    claimant: str = Field(max_length=20)
+    metric: str = Field(max_length=40)
+    value: int
+    qualifier: str = Field(max_length=20)
+    counted_from: dt.date | None = None
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+
+
+class OfficialTotalSource(SQLModel, table=True):
+    __tablename__ = "official_total_source"
+    __table_args__ = (Index(None, "source_id", "official_total_pk"),)
+    pk: int | None = Field(default=None, primary_key=True)
+    official_total_pk: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("official_total.pk", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
+    source_id: str = Field(max_length=80)
+    position: int

@@ -13,12 +13,19 @@ from sqlalchemy.orm import Session
 
 from app.curation import live_clause
 from app.models import (
+    Agreement,
+    AgreementSource,
+    AgreementStage,
     Change,
+    Claim,
+    ClaimSource,
     DatasetMeta,
     Exchange,
     ExchangeMediator,
     ExchangeSource,
     Mediator,
+    OfficialTotal,
+    OfficialTotalSource,
     Source,
     table_of,
 )
@@ -29,23 +36,32 @@ M = table_of(Mediator)
 ES = table_of(ExchangeSource)
 EM = table_of(ExchangeMediator)
 META = table_of(DatasetMeta)
+C = table_of(Claim)
+CS = table_of(ClaimSource)
+A = table_of(Agreement)
+AST = table_of(AgreementStage)
+AS = table_of(AgreementSource)
+OT = table_of(OfficialTotal)
+OTS = table_of(OfficialTotalSource)
+FIGURES = ("ukraine_received", "russia_received")
 
-EXCHANGE_COLUMNS = (
-    "id",
-    "date",
-    "kind",
-    "ukraine_received",
-    "russia_received",
-    "total",
-    "mediators",
-    "ua_sequence_number",
-    "ua_categories",
-    "notes",
-    "confidence",
-    "sources",
-    "updated_at",
+# Stored columns of an exchange, then what a list row adds from claims and agreements.
+STORED_COLUMNS = (
+    "id", "date", "kind", "ukraine_received", "russia_received", "total", "mediators",
+    "ua_sequence_number", "ua_categories", "notes", "confidence", "sources", "updated_at",
     "revision",
-)
+)  # fmt: skip
+EXCHANGE_COLUMNS = (*STORED_COLUMNS, "figure_status", "figure_range", "agreements")
+# CSV: figures with their status beside them, lists joined with ";".
+EXCHANGE_CSV_COLUMNS = (
+    "id", "date", "kind", "ukraine_received", "ukraine_received_status", "russia_received",
+    "russia_received_status", "total", "mediators", "ua_sequence_number", "ua_categories",
+    "notes", "confidence", "sources", "agreements", "updated_at", "revision",
+)  # fmt: skip
+CLAIM_COLUMNS = (
+    "id", "exchange", "claimant", "figure", "value", "disclosed", "sources", "note",
+    "updated_at", "revision",
+)  # fmt: skip
 SOURCE_COLUMNS = (
     "id",
     "url",
@@ -83,6 +99,7 @@ class ExchangeFilters:
     confidences: tuple[str, ...] = ()
     min_total: int | None = None
     words: tuple[str, ...] = field(default=())
+    statuses: tuple[str, ...] = ()
 
 
 def _like(term: str) -> str:
@@ -115,6 +132,10 @@ def exchange_conditions(f: ExchangeFilters, version: int) -> list[ColumnElement[
                 func.lower(E.c.ua_categories).like(pattern, escape="\\"),
             )
         )
+    if f.statuses:
+        conds.append(
+            or_(*[_status_condition(st, fig, version) for st in f.statuses for fig in FIGURES])
+        )
     return conds
 
 
@@ -144,26 +165,98 @@ def _keyset(sort: str, after: tuple[Any, str]) -> ColumnElement[bool]:
     return or_(key > value, and_(key == value, E.c.id > last_id))
 
 
-def _exchange_rows(session: Session, q: Select[Any]) -> list[dict[str, Any]]:
-    """Rendered exchange rows with their mediators and sources: three queries in all."""
+def figure_status(best: int | None, values: Sequence[int]) -> tuple[str, dict[str, int] | None]:
+    """The status of one side's figure given its best value and the disclosed claims.
+
+    The same rule as `_status_condition` in SQL: undisclosed when the best value is null;
+    disputed when a claim differs from it; consistent with two or more agreeing claims;
+    single_source otherwise. The range spans the claims and the best value.
+    """
+    known = [*values, *([] if best is None else [best])]
+    span = {"min": min(known), "max": max(known)} if known else None
+    if best is None:
+        return "undisclosed", span
+    if any(v != best for v in values):
+        return "disputed", span
+    return ("consistent" if len(values) >= 2 else "single_source"), span
+
+
+def _disclosed_claims(figure: str, version: int) -> Select[Any]:
+    return select(C.c.value).where(
+        C.c.exchange_id == E.c.id,
+        C.c.figure == figure,
+        C.c.disclosed.is_(True),
+        live_clause(C, version),
+    )
+
+
+def _status_condition(status: str, figure: str, version: int) -> ColumnElement[bool]:
+    """SQL for "this side of the exchange has `status`" (see `figure_status`)."""
+    best = E.c[figure]
+    claims = _disclosed_claims(figure, version)
+    differs = exists(claims.where(C.c.value != best))
+    if status == "undisclosed":
+        return best.is_(None)
+    if status == "disputed":
+        return and_(best.is_not(None), differs)
+    n = select(func.count()).select_from(claims.subquery()).scalar_subquery()
+    agreeing = and_(best.is_not(None), ~differs)
+    return and_(agreeing, n >= 2) if status == "consistent" else and_(agreeing, n < 2)
+
+
+def _exchange_rows(session: Session, q: Select[Any], version: int) -> list[dict[str, Any]]:
+    """Rendered exchange rows with their lists, the claims' status and agreements.
+
+    Five queries whatever the page size: the page, its mediators, its sources, its claims
+    and its agreements.
+    """
     rows = [dict(r) for r in session.execute(q).mappings()]
     if not rows:
         return rows
     pks = [r.pop("pk") for r in rows]
     by_pk = dict(zip(pks, rows, strict=True))
+    by_id = {r["id"]: r for r in rows}
+    claimed: dict[tuple[str, str], list[int]] = {}
     for r in rows:
-        r["mediators"], r["sources"] = [], []
+        r["mediators"], r["sources"], r["agreements"] = [], [], []
         r["ua_categories"] = [c for c in r["ua_categories"].split(";") if c]
     for table, col, name in ((EM, EM.c.mediator_id, "mediators"), (ES, ES.c.source_id, "sources")):
         links = select(table.c.exchange_pk, col).where(table.c.exchange_pk.in_(pks))
         for pk, value in session.execute(links.order_by(table.c.exchange_pk, table.c.position)):
             by_pk[pk][name].append(value)
+    ids = list(by_id)
+    claims = select(C.c.exchange_id, C.c.figure, C.c.value).where(
+        C.c.exchange_id.in_(ids), C.c.disclosed.is_(True), live_clause(C, version)
+    )
+    for eid, fig, value in session.execute(claims):
+        claimed.setdefault((eid, fig), []).append(value)
+    stages = (
+        select(AST.c.exchange_id, A.c.id)
+        .join(A, A.c.pk == AST.c.agreement_pk)
+        .where(AST.c.exchange_id.in_(ids), live_clause(A, version))
+        .order_by(A.c.id)
+    )
+    for eid, aid in session.execute(stages):
+        by_id[eid]["agreements"].append(aid)
+    for r in rows:
+        status, span = {}, {}
+        for fig in FIGURES:
+            status[fig], span[fig] = figure_status(r[fig], claimed.get((r["id"], fig), []))
+        r["figure_status"], r["figure_range"] = status, span
     return [{c: r[c] for c in EXCHANGE_COLUMNS} for r in rows]
 
 
 def _exchange_select() -> Select[Any]:
-    cols = [E.c.pk] + [E.c[c] for c in EXCHANGE_COLUMNS if c not in ("mediators", "sources")]
+    cols = [E.c.pk] + [E.c[c] for c in STORED_COLUMNS if c not in ("mediators", "sources")]
     return select(*cols)
+
+
+def csv_row(row: dict[str, Any]) -> dict[str, Any]:
+    """An exchange row flattened for CSV: each figure's status in the column beside it."""
+    out = dict(row)
+    for fig in FIGURES:
+        out[f"{fig}_status"] = row["figure_status"][fig]
+    return out
 
 
 def list_exchanges(
@@ -183,19 +276,27 @@ def list_exchanges(
     if after is not None:
         q = q.where(_keyset(sort, after))
     order = (key.desc(), E.c.id.desc()) if desc else (key.asc(), E.c.id.asc())
-    rows = _exchange_rows(session, q.order_by(*order).limit(limit))
+    rows = _exchange_rows(session, q.order_by(*order).limit(limit), version)
     return rows, int(count)
+
+
+def get_exchange_revision(session: Session, exchange_id: str, *, version: int) -> int | None:
+    """The exchange's revision at `version`, or None when it is not live then."""
+    q = select(E.c.revision).where(E.c.id == exchange_id, live_clause(E, version))
+    return session.execute(q).scalar()
 
 
 def get_exchange(session: Session, exchange_id: str, *, version: int) -> dict[str, Any] | None:
     """One exchange at `version`, its sources embedded as objects."""
     q = _exchange_select().where(E.c.id == exchange_id, live_clause(E, version))
-    rows = _exchange_rows(session, q)
+    rows = _exchange_rows(session, q, version)
     if not rows:
         return None
     row = rows[0]
     found = {s["id"]: s for s in _source_rows(session, S.c.id.in_(row["sources"]), version)}
     row["sources"] = [found[sid] for sid in row["sources"] if sid in found]
+    only = ClaimFilters(exchange=exchange_id)
+    row["claims"], _ = list_claims(session, version=version, filters=only, limit=None)
     return row
 
 
@@ -312,3 +413,112 @@ def dataset_counts(session: Session, *, version: int) -> dict[str, Any]:
 def known_ids(session: Session, table: Any, ids: Sequence[str], version: int) -> set[str]:
     q = select(table.c.id).where(table.c.id.in_(ids), live_clause(table, version))
     return set(session.execute(q).scalars())
+
+
+@dataclass(frozen=True)
+class ClaimFilters:
+    exchange: str | None = None
+    claimants: tuple[str, ...] = ()
+    figures: tuple[str, ...] = ()
+    disputed: bool | None = None
+
+
+def list_claims(
+    session: Session,
+    *,
+    version: int,
+    filters: ClaimFilters,
+    limit: int | None = 50,
+    after: str | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """Claims in id order (exchange, figure, claimant), and how many match in all."""
+    conds: list[ColumnElement[bool]] = [live_clause(C, version)]
+    if filters.exchange:
+        conds.append(C.c.exchange_id == filters.exchange)
+    if filters.claimants:
+        conds.append(C.c.claimant.in_(filters.claimants))
+    if filters.figures:
+        conds.append(C.c.figure.in_(filters.figures))
+    if filters.disputed is not None:
+        sides = [
+            and_(C.c.figure == fig, _status_condition("disputed", fig, version)) for fig in FIGURES
+        ]
+        disputed = exists(
+            select(E.c.pk).where(E.c.id == C.c.exchange_id, live_clause(E, version), or_(*sides))
+        )
+        conds.append(disputed if filters.disputed else ~disputed)
+    count = session.execute(select(func.count()).select_from(C).where(*conds)).scalar_one()
+    if after is not None:
+        conds.append(C.c.id > after)
+    cols = [
+        C.c.pk, C.c.id, C.c.exchange_id.label("exchange"), C.c.claimant, C.c.figure,
+        C.c.value, C.c.disclosed, C.c.note, C.c.updated_at, C.c.revision,
+    ]  # fmt: skip
+    q = select(*cols).where(*conds).order_by(C.c.id)
+    if limit is not None:
+        q = q.limit(limit)
+    rows = [dict(r) for r in session.execute(q).mappings()]
+    if rows:
+        by_pk = {r.pop("pk"): r for r in rows}
+        for r in rows:
+            r["sources"], r["disclosed"] = [], bool(r["disclosed"])
+        links = select(CS.c.claim_pk, CS.c.source_id).where(CS.c.claim_pk.in_(list(by_pk)))
+        for pk, sid in session.execute(links.order_by(CS.c.claim_pk, CS.c.position)):
+            by_pk[pk]["sources"].append(sid)
+    return [{c: r[c] for c in CLAIM_COLUMNS} for r in rows], int(count)
+
+
+AGREEMENT_COLUMNS = (
+    "id", "name", "agreed_on", "agreed_ukraine_received", "agreed_russia_received", "stages",
+    "delivered", "sources", "note", "updated_at", "revision",
+)  # fmt: skip
+
+
+def list_agreements(
+    session: Session, *, version: int, agreement_id: str | None = None
+) -> list[dict[str, Any]]:
+    """Agreements with their stages and what the stages delivered: three queries in all."""
+    conds = [live_clause(A, version)]
+    if agreement_id is not None:
+        conds.append(A.c.id == agreement_id)
+    cols = [
+        A.c.pk, A.c.id, A.c.name, A.c.agreed_on, A.c.agreed_ukraine_received,
+        A.c.agreed_russia_received, A.c.note, A.c.updated_at, A.c.revision,
+    ]  # fmt: skip
+    q = select(*cols).where(*conds).order_by(A.c.agreed_on, A.c.id)
+    rows = [dict(r) for r in session.execute(q).mappings()]
+    if not rows:
+        return rows
+    by_pk = {r.pop("pk"): r for r in rows}
+    for r in rows:
+        r["stages"], r["sources"] = [], []
+    sources = select(AS.c.agreement_pk, AS.c.source_id).where(AS.c.agreement_pk.in_(list(by_pk)))
+    for pk, sid in session.execute(sources.order_by(AS.c.agreement_pk, AS.c.position)):
+        by_pk[pk]["sources"].append(sid)
+    stage_q = (
+        select(
+            AST.c.agreement_pk,
+            E.c.id,
+            E.c.date,
+            E.c.kind,
+            E.c.ukraine_received,
+            E.c.russia_received,
+        )
+        .join(E, and_(E.c.id == AST.c.exchange_id, live_clause(E, version)))
+        .where(AST.c.agreement_pk.in_(list(by_pk)))
+        .order_by(AST.c.agreement_pk, AST.c.position)
+    )
+    for pk, eid, date, kind, ua, ru in session.execute(stage_q):
+        stage = {"id": eid, "date": date, "kind": kind, "ukraine_received": ua,
+                 "russia_received": ru}  # fmt: skip
+        by_pk[pk]["stages"].append(stage)
+    for r in rows:
+        delivered: dict[str, Any] = {"stages": len(r["stages"])}
+        for fig in FIGURES:
+            known = [s[fig] for s in r["stages"] if s[fig] is not None]
+            agreed = r[f"agreed_{fig}"]
+            delivered[fig] = sum(known)
+            delivered[f"undisclosed_{fig}"] = len(r["stages"]) - len(known)
+            delivered[f"{fig}_share_of_agreed"] = round(sum(known) / agreed, 4) if agreed else None
+        r["delivered"] = delivered
+    return [{c: r[c] for c in AGREEMENT_COLUMNS} for r in rows]

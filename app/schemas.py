@@ -20,7 +20,18 @@ from pydantic import (
     model_validator,
 )
 
-from app.codebook import FIRST_DATE, Confidence, Kind, SourceKind, field
+from app.codebook import (
+    FIRST_DATE,
+    Claimant,
+    Confidence,
+    Figure,
+    FigureStatus,
+    Kind,
+    Metric,
+    Qualifier,
+    SourceKind,
+    field,
+)
 
 SLUG = r"^[a-z0-9][a-z0-9-]*[a-z0-9]$"
 EXCHANGE_ID = r"^\d{4}-\d{2}-\d{2}(-[b-z])?$"
@@ -134,7 +145,173 @@ class MediatorIn(InputModel):
     )
 
 
+CLAIM_ID = r"^\d{4}-\d{2}-\d{2}(-[b-z])?\.(ukraine_received|russia_received)\.[a-z_]+(-\d+)?$"
+TOTAL_ID = r"^\d{4}-\d{2}-\d{2}\.[a-z_]+\.[a-z_]+(-\d+)?$"
+Count = Annotated[int, Field(ge=0, le=1_000_000)]
+Note = Annotated[Clean, StringConstraints(max_length=2000)]
+Sources = Annotated[list[Slug], Field(min_length=1, max_length=100)]
+
+
+class ClaimIn(InputModel):
+    """One claimant's figure for one side of one exchange."""
+
+    id: Annotated[str, StringConstraints(pattern=CLAIM_ID)] | None = Field(
+        default=None, description=field("claim", "id") + " Derived when omitted."
+    )
+    exchange: Annotated[str, StringConstraints(pattern=EXCHANGE_ID)] = Field(
+        description=field("claim", "exchange")
+    )
+    claimant: Claimant = Field(description=field("claim", "claimant"))
+    figure: Figure = Field(description=field("claim", "figure"))
+    value: Count | None = Field(default=None, description=field("claim", "value"))
+    disclosed: bool = Field(default=True, description=field("claim", "disclosed"))
+    sources: Sources = Field(description=field("claim", "sources"))
+    note: Note = Field(default="", description=field("claim", "note"))
+
+    @model_validator(mode="after")
+    def _value_matches_disclosed(self) -> ClaimIn:
+        if self.disclosed and self.value is None:
+            raise ValueError("value is required when disclosed is true")
+        if not self.disclosed and self.value is not None:
+            raise ValueError("value must be empty when disclosed is false")
+        if self.id is not None and not self.id.startswith(f"{self.exchange}.{self.figure}."):
+            raise ValueError(f"id must start with {self.exchange}.{self.figure}.")
+        if len(set(self.sources)) != len(self.sources):
+            raise ValueError("sources lists the same value twice")
+        return self
+
+
+class AgreementIn(InputModel):
+    """A deal carried out in stages."""
+
+    id: Slug = Field(description=field("agreement", "id"))
+    name: Annotated[Clean, StringConstraints(min_length=1, max_length=300)] = Field(
+        description=field("agreement", "name")
+    )
+    agreed_on: Annotated[dt.date, AfterValidator(check_event_date)] | None = Field(
+        default=None, description=field("agreement", "agreed_on")
+    )
+    agreed_ukraine_received: Count | None = Field(
+        default=None, description=field("agreement", "agreed_ukraine_received")
+    )
+    agreed_russia_received: Count | None = Field(
+        default=None, description=field("agreement", "agreed_russia_received")
+    )
+    stages: list[Annotated[str, StringConstraints(pattern=EXCHANGE_ID)]] = Field(
+        default_factory=list, max_length=100, description=field("agreement", "stages")
+    )
+    sources: Sources = Field(description=field("agreement", "sources"))
+    note: Note = Field(default="", description=field("agreement", "note"))
+
+    @model_validator(mode="after")
+    def _no_repeats(self) -> AgreementIn:
+        for name in ("stages", "sources"):
+            values = getattr(self, name)
+            if len(set(values)) != len(values):
+                raise ValueError(f"{name} lists the same value twice")
+        return self
+
+
+class OfficialTotalIn(InputModel):
+    """A running total as stated on a day."""
+
+    id: Annotated[str, StringConstraints(pattern=TOTAL_ID)] | None = Field(
+        default=None, description=field("official_total", "id") + " Derived when omitted."
+    )
+    date: Annotated[dt.date, AfterValidator(check_event_date)] = Field(
+        description=field("official_total", "date")
+    )
+    claimant: Claimant = Field(description=field("official_total", "claimant"))
+    metric: Metric = Field(description=field("official_total", "metric"))
+    value: Count = Field(description=field("official_total", "value"))
+    qualifier: Qualifier = Field(description=field("official_total", "qualifier"))
+    counted_from: Annotated[dt.date, AfterValidator(check_event_date)] | None = Field(
+        default=None, description=field("official_total", "counted_from")
+    )
+    sources: Sources = Field(description=field("official_total", "sources"))
+    note: Note = Field(default="", description=field("official_total", "note"))
+
+    @model_validator(mode="after")
+    def _window(self) -> OfficialTotalIn:
+        if self.counted_from is not None and self.counted_from > self.date:
+            raise ValueError("counted_from must not be after date")
+        prefix = f"{self.date.isoformat()}.{self.claimant}.{self.metric}"
+        if self.id is not None and not self.id.startswith(prefix):
+            raise ValueError(f"id must start with {prefix}")
+        return self
+
+
 # ---- public shapes -------------------------------------------------------------------------
+
+
+class FigureStatuses(BaseModel):
+    ukraine_received: FigureStatus
+    russia_received: FigureStatus
+
+
+class Range(BaseModel):
+    min: int
+    max: int
+
+
+class FigureRanges(BaseModel):
+    ukraine_received: Range | None
+    russia_received: Range | None
+
+
+class ClaimPublic(BaseModel):
+    """One claimant's figure for one side of one exchange."""
+
+    id: str = Field(description=field("claim", "id"))
+    exchange: str = Field(description=field("claim", "exchange"))
+    claimant: Claimant = Field(description=field("claim", "claimant"))
+    figure: Figure = Field(description=field("claim", "figure"))
+    value: int | None = Field(description=field("claim", "value"))
+    disclosed: bool = Field(description=field("claim", "disclosed"))
+    sources: list[str] = Field(description=field("claim", "sources"))
+    note: str = Field(description=field("claim", "note"))
+    updated_at: dt.datetime = Field(description=field("claim", "updated_at"))
+    revision: int = Field(description=field("claim", "revision"))
+
+
+class Stage(BaseModel):
+    id: str
+    date: dt.date
+    kind: Kind
+    ukraine_received: int | None
+    russia_received: int | None
+
+
+class Delivered(BaseModel):
+    """What the stages delivered: sums over known figures, undisclosed stages apart."""
+
+    stages: int
+    ukraine_received: int
+    undisclosed_ukraine_received: int
+    ukraine_received_share_of_agreed: float | None
+    russia_received: int
+    undisclosed_russia_received: int
+    russia_received_share_of_agreed: float | None
+
+
+class AgreementPublic(BaseModel):
+    """A deal carried out in stages, agreed against delivered."""
+
+    id: str = Field(description=field("agreement", "id"))
+    name: str = Field(description=field("agreement", "name"))
+    agreed_on: dt.date | None = Field(description=field("agreement", "agreed_on"))
+    agreed_ukraine_received: int | None = Field(
+        description=field("agreement", "agreed_ukraine_received")
+    )
+    agreed_russia_received: int | None = Field(
+        description=field("agreement", "agreed_russia_received")
+    )
+    stages: list[Stage] = Field(description=field("agreement", "stages"))
+    delivered: Delivered
+    sources: list[str] = Field(description=field("agreement", "sources"))
+    note: str = Field(description=field("agreement", "note"))
+    updated_at: dt.datetime = Field(description=field("agreement", "updated_at"))
+    revision: int = Field(description=field("agreement", "revision"))
 
 
 class ExchangePublic(BaseModel):
@@ -154,6 +331,9 @@ class ExchangePublic(BaseModel):
     sources: list[str] = Field(description=field("exchange", "sources"))
     updated_at: dt.datetime = Field(description=field("exchange", "updated_at"))
     revision: int = Field(description=field("exchange", "revision"))
+    figure_status: FigureStatuses = Field(description=field("exchange", "figure_status"))
+    figure_range: FigureRanges = Field(description=field("exchange", "figure_range"))
+    agreements: list[str] = Field(description=field("exchange", "agreements"))
 
 
 class SourcePublic(BaseModel):
@@ -174,6 +354,7 @@ class ExchangeDetail(ExchangePublic):
     """One exchange with its sources embedded."""
 
     sources: list[SourcePublic] = Field(description=field("exchange", "sources"))  # type: ignore[assignment]
+    claims: list[ClaimPublic] = Field(description=field("exchange", "claims"))
 
 
 class SourceDetail(SourcePublic):
@@ -257,3 +438,97 @@ class Problem(BaseModel):
 def dump(value: Any) -> Any:
     """Model to plain data, for tests and fixtures."""
     return value.model_dump(mode="json") if isinstance(value, BaseModel) else value
+
+
+class KindFigures(BaseModel):
+    exchanges: int
+    ukraine_received: int = Field(description="Sum over known figures.")
+    russia_received: int = Field(description="Sum over known figures.")
+    total: int = Field(description="ukraine_received + russia_received (known figures).")
+    undisclosed_ukraine_received: int = Field(description="Events whose figure is unknown.")
+    undisclosed_russia_received: int = Field(description="Events whose figure is unknown.")
+
+
+class Largest(BaseModel):
+    id: str
+    date: dt.date
+    total: int
+
+
+class Gap(BaseModel):
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    days: int
+
+
+class Summary(KindFigures):
+    """Totals over the exchanges matching the filters; unknown figures are counted apart."""
+
+    by_kind: dict[Kind, KindFigures] = Field(description="The same figures per kind.")
+    first_date: dt.date | None
+    last_date: dt.date | None
+    largest: Largest | None = Field(description="The event with the largest known total.")
+    median_gap_days: float | None = Field(
+        description="Median of the day differences between consecutive events."
+    )
+    longest_gap: Gap | None
+    mediated_share: float | None = Field(description="Fraction of events with a mediator.")
+    dataset_version: int = Field(description=field("dataset", "version"))
+    meta: ItemMeta
+
+
+class Point(BaseModel):
+    """One period of the series; with cumulative=true also the running sums."""
+
+    period: str = Field(examples=["2024-W29", "2024-07", "2024-Q3", "2024"])
+    start: dt.date
+    end: dt.date
+    exchanges: int
+    ukraine_received: int
+    russia_received: int
+    undisclosed_ukraine_received: int = Field(
+        description="Events in the period whose figure is unknown: the sum leaves them out."
+    )
+    undisclosed_russia_received: int
+    cumulative_exchanges: int | None = None
+    cumulative_ukraine_received: int | None = None
+    cumulative_russia_received: int | None = None
+
+
+class TimeseriesPage(BaseModel):
+    interval: str
+    cumulative: bool
+    data: list[Point]
+    meta: Meta
+
+
+class MediatorStats(BaseModel):
+    id: str
+    name: str
+    exchanges: int
+    ukraine_received: int
+    russia_received: int
+    undisclosed_ukraine_received: int
+    undisclosed_russia_received: int
+    first_date: dt.date | None
+    last_date: dt.date | None
+
+
+class ReconciliationRow(BaseModel):
+    """A stated running total beside the dataset's own figure for the same window."""
+
+    id: str = Field(description=field("official_total", "id"))
+    date: dt.date = Field(description=field("official_total", "date"))
+    claimant: Claimant = Field(description=field("official_total", "claimant"))
+    metric: Metric = Field(description=field("official_total", "metric"))
+    qualifier: Qualifier = Field(description=field("official_total", "qualifier"))
+    value: int = Field(description=field("official_total", "value"))
+    counted_from: dt.date | None = Field(description=field("official_total", "counted_from"))
+    dataset_value: int | None = Field(
+        description="The dataset's own count of the same thing over the same window; null "
+        "for a metric the dataset cannot count."
+    )
+    difference: int | None = Field(description="dataset_value - value.")
+    ratio: float | None = Field(description="dataset_value / value.")
+    sources: list[str]
+    note: str

@@ -136,7 +136,7 @@ def test_a_broken_directory_reports_every_problem_and_writes_nothing(fresh_url, 
     # Every problem is file:line: column: message, with a real line number.
     for p in problems:
         path, line, rest = p.split(":", 2)
-        assert Path(path).name in {"exchanges.csv", "sources.csv"} and int(line) > 1, p
+        assert Path(path).suffix == ".csv" and int(line) > 1, p
         assert ": " in rest
     assert _count(fresh_url, "change") == changes
     assert _version(fresh_url) == version

@@ -1,0 +1,77 @@
+"""GET /v1/claims: who claimed which figure, with sources."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import Response
+
+from app import queries
+from app.codebook import Claimant, Figure
+from app.deps import ID_RE, CursorQ, FormatQ, LimitQ, ReadDep, split_values
+from app.http import negotiate
+from app.problems import invalid
+from app.routers import common
+from app.routers.responses import ERRORS, LIST_FORMATS
+from app.schemas import ClaimPublic, Page
+
+router = APIRouter(prefix="/v1/claims", tags=["claims"])
+
+
+@router.get(
+    "",
+    operation_id="list_claims",
+    response_model=Page[ClaimPublic],
+    responses={**LIST_FORMATS, **ERRORS},
+)
+def list_claims(
+    request: Request,
+    ctx: ReadDep,
+    exchange: Annotated[
+        str | None,
+        Query(
+            max_length=80, pattern=f"^{ID_RE}$", description="Only claims about this exchange id."
+        ),
+    ] = None,
+    claimant: Annotated[
+        list[str] | None, Query(description=f"One or more of {', '.join(Claimant)}.")
+    ] = None,
+    figure: Annotated[
+        list[str] | None, Query(description=f"One or more of {', '.join(Figure)}.")
+    ] = None,
+    disputed: Annotated[
+        bool | None,
+        Query(description="true: only claims about a disputed figure; false: only the others."),
+    ] = None,
+    limit: LimitQ = 50,
+    cursor: CursorQ = None,
+    format: FormatQ = None,
+) -> Response:
+    """List claims in id order (exchange, figure, claimant), filtered and paginated."""
+    filters = queries.ClaimFilters(
+        exchange=exchange,
+        claimants=split_values("claimant", claimant, set(Claimant)),
+        figures=split_values("figure", figure, set(Figure)),
+        disputed=disputed,
+    )
+
+    def fetch(version: int, after: dict[str, Any] | None, n: int) -> Any:
+        last = None if after is None else after.get("id")
+        if after is not None and not isinstance(last, str):
+            raise invalid("cursor", "is not a cursor this API issued")
+        return queries.list_claims(
+            ctx.session, version=version, filters=filters, limit=n, after=last
+        )
+
+    return common.page(
+        request,
+        ctx,
+        fmt=negotiate(request, format),
+        cursor=cursor,
+        limit=limit,
+        fetch=fetch,
+        key=lambda row: {"id": row["id"]},
+        columns=queries.CLAIM_COLUMNS,
+        filename="claims",
+    )

@@ -1,0 +1,148 @@
+"""The shapes every read answers in: a page, a whole list, one record; one place for each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.config import get_settings
+from app.deps import ReadContext
+from app.http import (
+    Format,
+    decode_cursor,
+    dumps,
+    encode_cursor,
+    next_link,
+    read_response,
+    to_csv,
+    to_ndjson,
+)
+from app.problems import invalid
+
+Row = dict[str, Any]
+
+
+def open_cursor(token: str | None, ctx: ReadContext) -> tuple[int, dict[str, Any] | None]:
+    """The version a page reads (the cursor's, so a walk reads one snapshot) and its payload."""
+    if token is None:
+        return ctx.version, None
+    data = decode_cursor(token)
+    v = data.get("v")
+    if not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= ctx.current:
+        raise invalid("cursor", "is not a cursor this API issued")
+    if ctx.pinned and v != ctx.version:
+        raise invalid("cursor", "was issued for another as_of_version")
+    return v, data
+
+
+def render(
+    rows: Sequence[Row],
+    fmt: Format,
+    columns: Sequence[str],
+    meta: Mapping[str, Any],
+    csv_row: Callable[[Row], Row] | None = None,
+    top: Mapping[str, Any] | None = None,
+) -> bytes:
+    """Rows as JSON (`{..top, data, meta}`), CSV (in `columns` order) or NDJSON."""
+    if fmt is Format.csv:
+        return to_csv(map(csv_row, rows) if csv_row else rows, columns)
+    if fmt is Format.ndjson:
+        return to_ndjson(rows)
+    return dumps({**(top or {}), "data": rows, "meta": meta})
+
+
+def page(
+    request: Request,
+    ctx: ReadContext,
+    *,
+    fmt: Format,
+    cursor: str | None,
+    limit: int,
+    fetch: Callable[[int, dict[str, Any] | None, int], tuple[list[Row], int]],
+    key: Callable[[Row], dict[str, Any]],
+    columns: Sequence[str],
+    filename: str,
+    csv_row: Callable[[Row], Row] | None = None,
+) -> Response:
+    """One page of a keyset-paginated list; `fetch(version, cursor payload, n)` reads it."""
+    version, after = open_cursor(cursor, ctx)
+
+    def build() -> tuple[bytes, dict[str, str]]:
+        rows, count = fetch(version, after, limit + 1)
+        nxt = None
+        if len(rows) > limit:
+            rows = rows[:limit]
+            nxt = encode_cursor({"v": version, **key(rows[-1])})
+        meta = {"count": count, "limit": limit, "next_cursor": nxt, "dataset_version": version}
+        return render(rows, fmt, columns, meta, csv_row), next_link(request, nxt)
+
+    return read_response(
+        request,
+        version=version,
+        pinned=ctx.pinned or cursor is not None,
+        updated_at=ctx.updated_at,
+        fmt=fmt,
+        build=build,
+        cache_control=get_settings().cache_control,
+        filename=filename,
+    )
+
+
+def whole(
+    request: Request,
+    ctx: ReadContext,
+    *,
+    fmt: Format,
+    fetch: Callable[[], Iterable[Row]],
+    columns: Sequence[str],
+    filename: str,
+    top: Callable[[], Mapping[str, Any]] | None = None,
+    csv_row: Callable[[Row], Row] | None = None,
+) -> Response:
+    """A list answered whole (small by nature: mediators, agreements, statistics)."""
+
+    def build() -> bytes:
+        rows = list(fetch())
+        meta = {
+            "count": len(rows),
+            "limit": len(rows),
+            "next_cursor": None,
+            "dataset_version": ctx.version,
+        }
+        return render(rows, fmt, columns, meta, csv_row, top() if top else None)
+
+    return read_response(
+        request,
+        version=ctx.version,
+        pinned=ctx.pinned,
+        updated_at=ctx.updated_at,
+        fmt=fmt,
+        build=build,
+        cache_control=get_settings().cache_control,
+        filename=filename,
+    )
+
+
+def one(
+    request: Request,
+    ctx: ReadContext,
+    row: Row,
+    *,
+    body: Mapping[str, Any] | None = None,
+    revision: bool = True,
+) -> Response:
+    """One record (`{data, meta}`); its ETag starts with its revision, for If-Match."""
+    payload = body or {"data": row, "meta": {"dataset_version": ctx.version}}
+    return read_response(
+        request,
+        version=ctx.version,
+        pinned=ctx.pinned,
+        updated_at=ctx.updated_at,
+        fmt=Format.json,
+        build=lambda: dumps(payload),
+        cache_control=get_settings().cache_control,
+        etag_prefix=f"r{row['revision']}-" if revision else "",
+    )

@@ -1,0 +1,346 @@
+"""Aggregates over exchanges, in SQL, under the same filters as the list (so they agree).
+
+The one dialect seam is here: turning a date into the start of its period, and the days
+between two dates. Gap-filling of empty periods happens after the query, over the (small)
+list of periods.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import ColumnElement, Date, Integer, case, cast, exists, func, literal, select
+from sqlalchemy.orm import Session
+
+from app.codebook import Kind
+from app.curation import live_clause
+from app.queries import (
+    EM,
+    FIGURES,
+    OT,
+    OTS,
+    E,
+    ExchangeFilters,
+    M,
+    exchange_conditions,
+)
+
+BODIES = Kind.bodies_repatriation.value
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def period_start(session: Session, column: Any, interval: str) -> ColumnElement[Any]:
+    """The first day of the week (ISO, Monday), month, quarter or year holding `column`."""
+    if _dialect(session) == "postgresql":
+        return cast(func.date_trunc(interval, column), Date)
+    if interval == "week":
+        back = (cast(func.strftime("%w", column), Integer) + 6) % 7
+        return func.date(column, func.printf("-%d days", back))
+    if interval == "month":
+        return func.date(column, "start of month")
+    if interval == "quarter":
+        back = (cast(func.strftime("%m", column), Integer) - 1) % 3
+        return func.date(column, "start of month", func.printf("-%d months", back))
+    return func.date(column, "start of year")
+
+
+def days_between(session: Session, later: Any, earlier: Any) -> ColumnElement[Any]:
+    if _dialect(session) == "postgresql":
+        diff: ColumnElement[Any] = later - earlier
+        return diff
+    return cast(func.julianday(later) - func.julianday(earlier), Integer)
+
+
+def as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def next_start(start: dt.date, interval: str) -> dt.date:
+    if interval == "week":
+        return start + dt.timedelta(days=7)
+    months = {"month": 1, "quarter": 3, "year": 12}[interval]
+    y, m = divmod(start.month - 1 + months, 12)
+    return dt.date(start.year + y, m + 1, 1)
+
+
+def period_label(start: dt.date, interval: str) -> str:
+    if interval == "week":
+        year, week, _ = start.isocalendar()
+        return f"{year}-W{week:02d}"
+    if interval == "month":
+        return f"{start.year}-{start.month:02d}"
+    if interval == "quarter":
+        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+    return str(start.year)
+
+
+def _figures() -> list[Any]:
+    """count, sums over known figures, and how many events left each figure unknown."""
+    return [
+        func.count().label("exchanges"),
+        func.coalesce(func.sum(E.c.ukraine_received), 0).label("ukraine_received"),
+        func.coalesce(func.sum(E.c.russia_received), 0).label("russia_received"),
+        (func.count() - func.count(E.c.ukraine_received)).label("undisclosed_ukraine_received"),
+        (func.count() - func.count(E.c.russia_received)).label("undisclosed_russia_received"),
+    ]
+
+
+def _with_total(row: dict[str, Any]) -> dict[str, Any]:
+    row = {k: int(v) for k, v in row.items()}
+    row["total"] = row["ukraine_received"] + row["russia_received"]
+    return row
+
+
+def summary(session: Session, *, version: int, filters: ExchangeFilters) -> dict[str, Any]:
+    """Totals, per-kind figures, dates, the largest event and the gaps between events."""
+    conds = exchange_conditions(filters, version)
+    mediated = exists().where(EM.c.exchange_pk == E.c.pk)
+    head = (
+        session.execute(
+            select(
+                *_figures(),
+                func.min(E.c.date).label("first_date"),
+                func.max(E.c.date).label("last_date"),
+                func.sum(case((mediated, 1), else_=0)).label("mediated"),
+            ).where(*conds)
+        )
+        .mappings()
+        .one()
+    )
+    n = int(head["exchanges"])
+    out: dict[str, Any] = _with_total({k: head[k] for k in (
+        "exchanges", "ukraine_received", "russia_received", "undisclosed_ukraine_received",
+        "undisclosed_russia_received")})  # fmt: skip
+    by_kind = {k.value: _with_total({"exchanges": 0, "ukraine_received": 0, "russia_received": 0,
+                                     "undisclosed_ukraine_received": 0,
+                                     "undisclosed_russia_received": 0}) for k in Kind}  # fmt: skip
+    q = select(E.c.kind, *_figures()).where(*conds).group_by(E.c.kind)
+    for row in session.execute(q).mappings():
+        by_kind[row["kind"]] = _with_total({k: v for k, v in row.items() if k != "kind"})
+    out["by_kind"] = by_kind
+    out["first_date"] = as_date(head["first_date"]) if n else None
+    out["last_date"] = as_date(head["last_date"]) if n else None
+    largest = session.execute(
+        select(E.c.id, E.c.date, E.c.total)
+        .where(*conds, E.c.total.is_not(None))
+        .order_by(E.c.total.desc(), E.c.date, E.c.id)
+        .limit(1)
+    ).first()
+    out["largest"] = (
+        {"id": largest.id, "date": as_date(largest.date), "total": int(largest.total)}
+        if largest
+        else None
+    )
+    out.update(_gaps(session, conds, n))
+    out["mediated_share"] = round(int(head["mediated"] or 0) / n, 4) if n else None
+    return out
+
+
+def _gaps(session: Session, conds: list[ColumnElement[bool]], n: int) -> dict[str, Any]:
+    """Median and longest gap in days between consecutive events (date order; same day = 0)."""
+    if n < 2:
+        return {"median_gap_days": None, "longest_gap": None}
+    prev = func.lag(E.c.date).over(order_by=(E.c.date, E.c.id))
+    inner = select(E.c.date.label("to_date"), prev.label("from_date")).where(*conds).subquery()
+    days = days_between(session, inner.c.to_date, inner.c.from_date).label("days")
+    gaps = (
+        select(inner.c.from_date, inner.c.to_date, days)
+        .where(inner.c.from_date.is_not(None))
+        .subquery()
+    )
+    longest = session.execute(
+        select(gaps).order_by(gaps.c.days.desc(), gaps.c.from_date).limit(1)
+    ).one()
+    m = n - 1  # number of gaps
+    middle = (
+        session.execute(
+            select(gaps.c.days).order_by(gaps.c.days).offset((m - 1) // 2).limit(2 - m % 2)
+        )
+        .scalars()
+        .all()
+    )
+    return {
+        "median_gap_days": sum(int(d) for d in middle) / len(middle),
+        "longest_gap": {
+            "from": as_date(longest.from_date),
+            "to": as_date(longest.to_date),
+            "days": int(longest.days),
+        },
+    }
+
+
+def timeseries(
+    session: Session,
+    *,
+    version: int,
+    filters: ExchangeFilters,
+    interval: str,
+    cumulative: bool,
+) -> list[dict[str, Any]]:
+    """Per-period counts and sums from the first event to the last, empty periods as zeros."""
+    start = period_start(session, E.c.date, interval).label("start")
+    inner = (
+        select(start, E.c.ukraine_received, E.c.russia_received)
+        .where(*exchange_conditions(filters, version))
+        .subquery()
+    )
+    figures = [
+        func.count().label("exchanges"),
+        func.coalesce(func.sum(inner.c.ukraine_received), 0).label("ukraine_received"),
+        func.coalesce(func.sum(inner.c.russia_received), 0).label("russia_received"),
+        (func.count() - func.count(inner.c.ukraine_received)).label("undisclosed_ukraine_received"),
+        (func.count() - func.count(inner.c.russia_received)).label("undisclosed_russia_received"),
+    ]
+    running = [
+        func.sum(func.count()).over(order_by=inner.c.start).label("cumulative_exchanges"),
+        *[
+            func.sum(func.coalesce(func.sum(inner.c[f]), 0))
+            .over(order_by=inner.c.start)
+            .label(f"cumulative_{f}")
+            for f in FIGURES
+        ],
+    ]
+    q = select(inner.c.start, *figures, *running).group_by(inner.c.start).order_by(inner.c.start)
+    found = {as_date(r["start"]): r for r in session.execute(q).mappings()}
+    if not found:
+        return []
+    points = []
+    day, last = min(found), max(found)
+    carried = {"cumulative_exchanges": 0, "cumulative_ukraine_received": 0,
+               "cumulative_russia_received": 0}  # fmt: skip
+    while day <= last:
+        after = next_start(day, interval)
+        row = found.get(day)
+        point: dict[str, Any] = {
+            "period": period_label(day, interval),
+            "start": day,
+            "end": after - dt.timedelta(days=1),
+        }
+        for key in ("exchanges", "ukraine_received", "russia_received",
+                    "undisclosed_ukraine_received", "undisclosed_russia_received"):  # fmt: skip
+            point[key] = int(row[key]) if row else 0
+        if row:
+            carried = {k: int(row[k]) for k in carried}
+        if cumulative:
+            point.update(carried)
+        points.append(point)
+        day = after
+    return points
+
+
+def mediators(session: Session, *, version: int, filters: ExchangeFilters) -> list[dict[str, Any]]:
+    """Per mediator: events, sums over known figures, undisclosed counts, first and last date."""
+    conds = exchange_conditions(filters, version)
+    per = (
+        select(
+            EM.c.mediator_id.label("id"),
+            *_figures(),
+            func.min(E.c.date).label("first_date"),
+            func.max(E.c.date).label("last_date"),
+        )
+        .join(E, E.c.pk == EM.c.exchange_pk)
+        .where(*conds)
+        .group_by(EM.c.mediator_id)
+        .subquery()
+    )
+    q = (
+        select(M.c.id, M.c.name, per)
+        .outerjoin(per, per.c.id == M.c.id)
+        .where(live_clause(M, version))
+        .order_by(func.coalesce(per.c.exchanges, 0).desc(), M.c.id)
+    )
+    out = []
+    for r in session.execute(q).mappings():
+        row = {"id": r["id"], "name": r["name"]}
+        for key in ("exchanges", "ukraine_received", "russia_received",
+                    "undisclosed_ukraine_received", "undisclosed_russia_received"):  # fmt: skip
+            row[key] = int(r[key] or 0)
+        row["first_date"] = as_date(r["first_date"]) if r["first_date"] else None
+        row["last_date"] = as_date(r["last_date"]) if r["last_date"] else None
+        out.append(row)
+    return out
+
+
+def reconciliation(
+    session: Session,
+    *,
+    version: int,
+    claimants: tuple[str, ...] = (),
+    metrics: tuple[str, ...] = (),
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> list[dict[str, Any]]:
+    """Each stated running total beside the dataset's own figure for the same window.
+
+    people_returned_to_ukraine: ukraine_received over every kind but bodies_repatriation;
+    bodies_returned_to_ukraine: ukraine_received over bodies_repatriation; exchanges_count:
+    events of every kind but bodies_repatriation; other metrics: null. Each counted over the
+    events dated from `counted_from` (or the start) to the statement's date.
+    """
+    living = E.c.kind != BODIES
+    daily = (
+        select(
+            E.c.date.label("day"),
+            func.coalesce(func.sum(case((living, E.c.ukraine_received))), 0).label("people"),
+            func.coalesce(func.sum(case((~living, E.c.ukraine_received))), 0).label("bodies"),
+            func.sum(case((living, 1), else_=0)).label("events"),
+        )
+        .where(live_clause(E, version))
+        .group_by(E.c.date)
+        .subquery()
+    )
+
+    def window(col: Any) -> Any:
+        since_day = func.coalesce(OT.c.counted_from, literal(dt.date(2022, 2, 24), Date))
+        return (
+            select(func.coalesce(func.sum(col), 0))
+            .where(daily.c.day <= OT.c.date, daily.c.day >= since_day)
+            .scalar_subquery()
+        )
+
+    dataset_value = case(
+        (OT.c.metric == "people_returned_to_ukraine", window(daily.c.people)),
+        (OT.c.metric == "bodies_returned_to_ukraine", window(daily.c.bodies)),
+        (OT.c.metric == "exchanges_count", window(daily.c.events)),
+        else_=None,
+    )
+    conds = [live_clause(OT, version)]
+    if claimants:
+        conds.append(OT.c.claimant.in_(claimants))
+    if metrics:
+        conds.append(OT.c.metric.in_(metrics))
+    if since:
+        conds.append(OT.c.date >= since)
+    if until:
+        conds.append(OT.c.date <= until)
+    q = (
+        select(OT.c.pk, OT.c.id, OT.c.date, OT.c.claimant, OT.c.metric, OT.c.qualifier,
+               OT.c.value, OT.c.counted_from, OT.c.note, dataset_value.label("dataset_value"))
+        .where(*conds)
+        .order_by(OT.c.date, OT.c.id)
+    )  # fmt: skip
+    rows = [dict(r) for r in session.execute(q).mappings()]
+    by_pk = {r.pop("pk"): r for r in rows}
+    for r in rows:
+        r["sources"] = []
+        r["date"] = as_date(r["date"])
+        r["counted_from"] = as_date(r["counted_from"]) if r["counted_from"] else None
+        dv = r["dataset_value"]
+        r["dataset_value"] = None if dv is None else int(dv)
+        r["difference"] = None if dv is None else int(dv) - r["value"]
+        r["ratio"] = None if dv is None or not r["value"] else round(int(dv) / r["value"], 4)
+    if by_pk:
+        links = select(OTS.c.official_total_pk, OTS.c.source_id).where(
+            OTS.c.official_total_pk.in_(list(by_pk))
+        )
+        for pk, sid in session.execute(links.order_by(OTS.c.official_total_pk, OTS.c.position)):
+            by_pk[pk]["sources"].append(sid)
+    return rows
