@@ -124,7 +124,40 @@ def serve(
     )
 
 
+@cli.command()
+def synth(
+    events: Annotated[int, typer.Option(min=1, max=2_000_000, help="How many events.")] = 100_000,
+    seed: Annotated[int, typer.Option(help="Random seed (the same seed, the same data).")] = 7,
+) -> None:
+    """Fill DATABASE_URL (never the default database) with synthetic events, for scale tests."""
+    from app import curation
+    from app import synth as synthetic
+    from app.config import Settings
+    from app.db import write_session
+
+    url = get_settings().database_url
+    if url == Settings.model_fields["database_url"].default:
+        err.print(
+            "[red]refusing to fill the default database: set DATABASE_URL to a throwaway one[/red]"
+        )
+        raise typer.Exit(2)
+    migrate()
+    with write_session() as session:
+        if curation.current_version(session) > 0:
+            err.print("[red]the database already holds data: use an empty one[/red]")
+            raise typer.Exit(2)
+        records = synthetic.build(events, seed=seed)
+        result = curation.replace_all(
+            session,
+            records,
+            actor="synth",
+            reason=f"synthetic dataset: {events} events, seed {seed}",
+        )
+    err.print(f"[green]synthetic dataset: {events} events, version {result.version}[/green]")
+
+
 def main() -> None:
+
     cli()
 
 

@@ -8,7 +8,7 @@ audit entries, and checks references, all in the caller's one transaction.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -184,7 +184,7 @@ def canonical(spec: Spec, model: BaseModel, record_id: str | None = None) -> Rec
 # ---- reading states back as canonical records ---------------------------------------------
 
 
-def live_clause(table: Table, version: int | None = None) -> Any:
+def live_clause(table: Any, version: int | None = None) -> Any:
     """The states live at `version` (or now, when None)."""
     if version is None:
         return table.c.valid_to.is_(None)
@@ -377,11 +377,13 @@ def apply(
     actor: str,
     reason: str | None = None,
     live: Mapping[str, dict[str, tuple[int, int, Record]]] | None = None,
+    last_revisions: Mapping[str, Mapping[str, int]] | None = None,
 ) -> Result:
     """Apply `ops` as one new dataset version (or nothing at all when `ops` is empty).
 
     Raises NotFound, Conflict or PreconditionFailed and leaves the transaction to be rolled back.
-    `live` may carry the live states the caller already read inside this transaction.
+    `live` and `last_revisions` may carry what the caller already read inside this
+    transaction, so a large load costs a few queries rather than a few per record.
     """
     if not ops:
         return Result(version=None)
@@ -400,8 +402,11 @@ def apply(
         if op.action == "create":
             if live is None and _exists_live(session, spec, op.id):
                 raise Conflict(f"{op.type} {op.id!r} already exists")
-            previous = _last_state(session, spec, op.id)
-            revision = previous[1] + 1 if previous else 1
+            if last_revisions is not None:
+                revision = last_revisions.get(op.type, {}).get(op.id, 0) + 1
+            else:
+                previous = _last_state(session, spec, op.id)
+                revision = previous[1] + 1 if previous else 1
             assert op.record is not None
             inserts[op.type].append((op.record, revision))
             entries.append((op, None, op.record))
@@ -476,8 +481,12 @@ def replace_all(
     lock(session)
     live = {name: live_records(session, name) for name in LOAD_ORDER}
     ops = diff(wanted, live)
-    return apply(session, ops, actor=actor, reason=reason, live=live)
+    revisions = {name: last_revisions(session, name) for name in LOAD_ORDER}
+    return apply(session, ops, actor=actor, reason=reason, live=live, last_revisions=revisions)
 
 
-def ids_in(records: Iterable[Record]) -> set[str]:
-    return {r["id"] for r in records}
+def last_revisions(session: Session, type_: str) -> dict[str, int]:
+    """The newest revision of every record ever written, deleted ones included."""
+    t = SPECS[type_].table
+    q = select(t.c.id, func.max(t.c.revision)).group_by(t.c.id)
+    return {rid: int(rev) for rid, rev in session.execute(q)}

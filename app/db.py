@@ -38,6 +38,15 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def _sqlite_autocommit_driver(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None
+
+
+def _sqlite_begin(conn: Any) -> None:
+    mode = "IMMEDIATE" if conn.get_execution_options().get("write") else "DEFERRED"
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url`, with pre-ping so a returning database heals without a restart."""
     url = normalise_url(url)
@@ -47,6 +56,10 @@ def make_engine(url: str) -> Engine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
+        # Let SQLAlchemy, not pysqlite, begin transactions, so that a read transaction is a
+        # real one (one snapshot for all its statements) and a write takes the lock at BEGIN.
+        event.listen(engine, "connect", _sqlite_autocommit_driver)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(
         url,
@@ -71,15 +84,21 @@ def _factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def read_session(engine: Engine | None = None) -> Iterator[Session]:
-    """A session for reads; it never commits."""
-    with _factory(engine or get_engine())() as session:
+    """A session for reads: one transaction, so every statement sees the same snapshot."""
+    eng = engine or get_engine()
+    with _factory(eng)() as session:
+        if eng.dialect.name == "postgresql":
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         yield session
 
 
 @contextmanager
 def write_session(engine: Engine | None = None) -> Iterator[Session]:
-    """A session whose transaction commits whole or rolls back whole."""
+    """A session whose transaction commits whole or rolls back whole (the write lock is taken
+    at BEGIN on SQLite; on PostgreSQL the writer's first UPDATE takes the version row's lock)."""
     with _factory(engine or get_engine())() as session:
+        session.connection(execution_options={"write": True})
+
         try:
             yield session
             session.commit()

@@ -39,6 +39,11 @@ class ReadContext:
     pinned: bool  # True when the caller asked for a version explicitly
     updated_at: dt.datetime | None
 
+    def at(self, version: int | None = None) -> int | None:
+        """What queries take: None for the current version (the fast live-row path)."""
+        v = self.version if version is None else version
+        return None if v == self.current else v
+
 
 def read_context(
     session: SessionDep,

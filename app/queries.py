@@ -1,5 +1,6 @@
-"""Every read and aggregate, in SQL. Functions take the session first and a dataset version;
-they never raise HTTP errors and never commit."""
+"""Every read, in SQL. Functions take the session first and the dataset version to read at
+(None: the current version, read inside the session's one snapshot, which lets the live-row
+indexes answer); they never raise HTTP errors and never commit."""
 
 from __future__ import annotations
 
@@ -107,7 +108,7 @@ def _like(term: str) -> str:
     return f"%{escaped}%"
 
 
-def exchange_conditions(f: ExchangeFilters, version: int) -> list[ColumnElement[bool]]:
+def exchange_conditions(f: ExchangeFilters, version: int | None) -> list[ColumnElement[bool]]:
     """WHERE clauses selecting the exchanges live at `version` that match `f`."""
     conds: list[ColumnElement[bool]] = [live_clause(E, version)]
     if f.since:
@@ -181,30 +182,33 @@ def figure_status(best: int | None, values: Sequence[int]) -> tuple[str, dict[st
     return ("consistent" if len(values) >= 2 else "single_source"), span
 
 
-def _disclosed_claims(figure: str, version: int) -> Select[Any]:
-    return select(C.c.value).where(
-        C.c.exchange_id == E.c.id,
-        C.c.figure == figure,
-        C.c.disclosed.is_(True),
-        live_clause(C, version),
-    )
+def _status_condition(status: str, figure: str, version: int | None) -> ColumnElement[bool]:
+    """SQL for "this side of the exchange has `status`" (see `figure_status`).
 
-
-def _status_condition(status: str, figure: str, version: int) -> ColumnElement[bool]:
-    """SQL for "this side of the exchange has `status`" (see `figure_status`)."""
+    Written as uncorrelated IN subqueries over the claims (few) rather than per-event
+    lookups, so a filtered page over many events stays one index walk.
+    """
     best = E.c[figure]
-    claims = _disclosed_claims(figure, version)
-    differs = exists(claims.where(C.c.value != best))
     if status == "undisclosed":
         return best.is_(None)
+    other = E.alias("e2")
+    claim = (C.c.figure == figure, C.c.disclosed.is_(True), live_clause(C, version))
+    differing = (
+        select(C.c.exchange_id)
+        .join(other, and_(other.c.id == C.c.exchange_id, live_clause(other, version)))
+        .where(*claim, C.c.value != other.c[figure])
+    )
+    disputed = E.c.id.in_(differing)
     if status == "disputed":
-        return and_(best.is_not(None), differs)
-    n = select(func.count()).select_from(claims.subquery()).scalar_subquery()
-    agreeing = and_(best.is_not(None), ~differs)
-    return and_(agreeing, n >= 2) if status == "consistent" else and_(agreeing, n < 2)
+        return and_(best.is_not(None), disputed)
+    many = E.c.id.in_(
+        select(C.c.exchange_id).where(*claim).group_by(C.c.exchange_id).having(func.count() >= 2)
+    )
+    agreeing = and_(best.is_not(None), ~disputed)
+    return and_(agreeing, many) if status == "consistent" else and_(agreeing, ~many)
 
 
-def _exchange_rows(session: Session, q: Select[Any], version: int) -> list[dict[str, Any]]:
+def _exchange_rows(session: Session, q: Select[Any], version: int | None) -> list[dict[str, Any]]:
     """Rendered exchange rows with their lists, the claims' status and agreements.
 
     Five queries whatever the page size: the page, its mediators, its sources, its claims
@@ -262,7 +266,7 @@ def csv_row(row: dict[str, Any]) -> dict[str, Any]:
 def list_exchanges(
     session: Session,
     *,
-    version: int,
+    version: int | None,
     filters: ExchangeFilters,
     sort: str = "-date",
     limit: int = 50,
@@ -280,13 +284,15 @@ def list_exchanges(
     return rows, int(count)
 
 
-def get_exchange_revision(session: Session, exchange_id: str, *, version: int) -> int | None:
+def get_exchange_revision(session: Session, exchange_id: str, *, version: int | None) -> int | None:
     """The exchange's revision at `version`, or None when it is not live then."""
     q = select(E.c.revision).where(E.c.id == exchange_id, live_clause(E, version))
     return session.execute(q).scalar()
 
 
-def get_exchange(session: Session, exchange_id: str, *, version: int) -> dict[str, Any] | None:
+def get_exchange(
+    session: Session, exchange_id: str, *, version: int | None
+) -> dict[str, Any] | None:
     """One exchange at `version`, its sources embedded as objects."""
     q = _exchange_select().where(E.c.id == exchange_id, live_clause(E, version))
     rows = _exchange_rows(session, q, version)
@@ -301,7 +307,7 @@ def get_exchange(session: Session, exchange_id: str, *, version: int) -> dict[st
 
 
 def _source_rows(
-    session: Session, where: Any, version: int, limit: int | None = None
+    session: Session, where: Any, version: int | None, limit: int | None = None
 ) -> list[dict[str, Any]]:
     q = select(*[S.c[c] for c in SOURCE_COLUMNS]).where(where, live_clause(S, version))
     q = q.order_by(S.c.id)
@@ -318,7 +324,7 @@ class SourceFilters:
     words: tuple[str, ...] = ()
 
 
-def _source_conditions(f: SourceFilters, version: int) -> list[ColumnElement[bool]]:
+def _source_conditions(f: SourceFilters, version: int | None) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = [live_clause(S, version)]
     if f.kinds:
         conds.append(S.c.kind.in_(f.kinds))
@@ -346,7 +352,7 @@ def _source_conditions(f: SourceFilters, version: int) -> list[ColumnElement[boo
 def list_sources(
     session: Session,
     *,
-    version: int,
+    version: int | None,
     filters: SourceFilters,
     limit: int = 50,
     after: str | None = None,
@@ -359,7 +365,7 @@ def list_sources(
     return _source_rows(session, and_(*conds), version, limit), int(count)
 
 
-def get_source(session: Session, source_id: str, *, version: int) -> dict[str, Any] | None:
+def get_source(session: Session, source_id: str, *, version: int | None) -> dict[str, Any] | None:
     """One source at `version` with the ids of the exchanges it reports."""
     rows = _source_rows(session, S.c.id == source_id, version)
     if not rows:
@@ -375,7 +381,7 @@ def get_source(session: Session, source_id: str, *, version: int) -> dict[str, A
     return row
 
 
-def list_mediators(session: Session, *, version: int) -> list[dict[str, Any]]:
+def list_mediators(session: Session, *, version: int | None) -> list[dict[str, Any]]:
     """Every mediator with the number of exchanges naming it, in one grouped query."""
     counts = (
         select(EM.c.mediator_id, func.count().label("n"))
@@ -393,7 +399,7 @@ def list_mediators(session: Session, *, version: int) -> list[dict[str, Any]]:
     return [dict(r) for r in session.execute(q).mappings()]
 
 
-def dataset_counts(session: Session, *, version: int) -> dict[str, Any]:
+def dataset_counts(session: Session, *, version: int | None) -> dict[str, Any]:
     """Live records per table and the dates the exchanges cover."""
     first, last, n = session.execute(
         select(func.min(E.c.date), func.max(E.c.date), func.count()).where(live_clause(E, version))
@@ -410,7 +416,7 @@ def dataset_counts(session: Session, *, version: int) -> dict[str, Any]:
     }
 
 
-def known_ids(session: Session, table: Any, ids: Sequence[str], version: int) -> set[str]:
+def known_ids(session: Session, table: Any, ids: Sequence[str], version: int | None) -> set[str]:
     q = select(table.c.id).where(table.c.id.in_(ids), live_clause(table, version))
     return set(session.execute(q).scalars())
 
@@ -426,7 +432,7 @@ class ClaimFilters:
 def list_claims(
     session: Session,
     *,
-    version: int,
+    version: int | None,
     filters: ClaimFilters,
     limit: int | None = 50,
     after: str | None = None,
@@ -475,7 +481,7 @@ AGREEMENT_COLUMNS = (
 
 
 def list_agreements(
-    session: Session, *, version: int, agreement_id: str | None = None
+    session: Session, *, version: int | None, agreement_id: str | None = None
 ) -> list[dict[str, Any]]:
     """Agreements with their stages and what the stages delivered: three queries in all."""
     conds = [live_clause(A, version)]

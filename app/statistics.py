@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Integer, case, cast, exists, func, literal, select
+from sqlalchemy import ColumnElement, Date, Integer, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from app.codebook import Kind
@@ -99,76 +99,84 @@ def _with_total(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def summary(session: Session, *, version: int, filters: ExchangeFilters) -> dict[str, Any]:
-    """Totals, per-kind figures, dates, the largest event and the gaps between events."""
+FIGURE_KEYS = (
+    "exchanges", "ukraine_received", "russia_received", "undisclosed_ukraine_received",
+    "undisclosed_russia_received",
+)  # fmt: skip
+
+
+def summary(session: Session, *, version: int | None, filters: ExchangeFilters) -> dict[str, Any]:
+    """Totals, per-kind figures, dates, the largest event and the gaps between events.
+
+    Three queries: one grouped scan per kind (the totals are the sums of its few rows), the
+    largest event looked up by its total, and the gaps over the distinct days.
+    """
     conds = exchange_conditions(filters, version)
-    mediated = exists().where(EM.c.exchange_pk == E.c.pk)
-    head = (
-        session.execute(
-            select(
-                *_figures(),
-                func.min(E.c.date).label("first_date"),
-                func.max(E.c.date).label("last_date"),
-                func.sum(case((mediated, 1), else_=0)).label("mediated"),
-            ).where(*conds)
+    mediated = E.c.pk.in_(select(EM.c.exchange_pk))
+    q = (
+        select(
+            E.c.kind,
+            *_figures(),
+            func.min(E.c.date).label("first_date"),
+            func.max(E.c.date).label("last_date"),
+            func.max(E.c.total).label("largest"),
+            func.sum(case((mediated, 1), else_=0)).label("mediated"),
         )
-        .mappings()
-        .one()
+        .where(*conds)
+        .group_by(E.c.kind)
     )
-    n = int(head["exchanges"])
-    out: dict[str, Any] = _with_total({k: head[k] for k in (
-        "exchanges", "ukraine_received", "russia_received", "undisclosed_ukraine_received",
-        "undisclosed_russia_received")})  # fmt: skip
-    by_kind = {k.value: _with_total({"exchanges": 0, "ukraine_received": 0, "russia_received": 0,
-                                     "undisclosed_ukraine_received": 0,
-                                     "undisclosed_russia_received": 0}) for k in Kind}  # fmt: skip
-    q = select(E.c.kind, *_figures()).where(*conds).group_by(E.c.kind)
-    for row in session.execute(q).mappings():
-        by_kind[row["kind"]] = _with_total({k: v for k, v in row.items() if k != "kind"})
+    groups = [dict(r) for r in session.execute(q).mappings()]
+    zero = dict.fromkeys(FIGURE_KEYS, 0)
+    by_kind = {k.value: _with_total(zero) for k in Kind}
+    for g in groups:
+        by_kind[g["kind"]] = _with_total({k: g[k] for k in FIGURE_KEYS})
+    out: dict[str, Any] = _with_total({k: sum(int(g[k]) for g in groups) for k in FIGURE_KEYS})
+    n = out["exchanges"]
     out["by_kind"] = by_kind
-    out["first_date"] = as_date(head["first_date"]) if n else None
-    out["last_date"] = as_date(head["last_date"]) if n else None
-    largest = session.execute(
-        select(E.c.id, E.c.date, E.c.total)
-        .where(*conds, E.c.total.is_not(None))
-        .order_by(E.c.total.desc(), E.c.date, E.c.id)
-        .limit(1)
-    ).first()
-    out["largest"] = (
-        {"id": largest.id, "date": as_date(largest.date), "total": int(largest.total)}
-        if largest
-        else None
-    )
+    out["first_date"] = min((as_date(g["first_date"]) for g in groups), default=None)
+    out["last_date"] = max((as_date(g["last_date"]) for g in groups), default=None)
+    top = max((g["largest"] for g in groups if g["largest"] is not None), default=None)
+    out["largest"] = None
+    if top is not None:
+        row = session.execute(
+            select(E.c.id, E.c.date, E.c.total)
+            .where(*conds, E.c.total == top)
+            .order_by(E.c.date, E.c.id)
+            .limit(1)
+        ).one()
+        out["largest"] = {"id": row.id, "date": as_date(row.date), "total": int(row.total)}
     out.update(_gaps(session, conds, n))
-    out["mediated_share"] = round(int(head["mediated"] or 0) / n, 4) if n else None
+    mediated_n = sum(int(g["mediated"] or 0) for g in groups)
+    out["mediated_share"] = round(mediated_n / n, 4) if n else None
     return out
 
 
 def _gaps(session: Session, conds: list[ColumnElement[bool]], n: int) -> dict[str, Any]:
-    """Median and longest gap in days between consecutive events (date order; same day = 0)."""
+    """Median and longest gap in days between consecutive events (date order; same day = 0).
+
+    Events sharing a day contribute gaps of 0, so the gaps are n - D zeros plus the D - 1
+    differences between the D distinct days: one grouped query, however many events.
+    """
     if n < 2:
         return {"median_gap_days": None, "longest_gap": None}
-    prev = func.lag(E.c.date).over(order_by=(E.c.date, E.c.id))
-    inner = select(E.c.date.label("to_date"), prev.label("from_date")).where(*conds).subquery()
-    days = days_between(session, inner.c.to_date, inner.c.from_date).label("days")
-    gaps = (
-        select(inner.c.from_date, inner.c.to_date, days)
-        .where(inner.c.from_date.is_not(None))
-        .subquery()
-    )
-    longest = session.execute(
-        select(gaps).order_by(gaps.c.days.desc(), gaps.c.from_date).limit(1)
-    ).one()
-    m = n - 1  # number of gaps
-    middle = (
-        session.execute(
-            select(gaps.c.days).order_by(gaps.c.days).offset((m - 1) // 2).limit(2 - m % 2)
-        )
-        .scalars()
-        .all()
-    )
+    days = select(E.c.date.label("day")).where(*conds).group_by(E.c.date).subquery()
+    prev = func.lag(days.c.day).over(order_by=days.c.day)
+    pairs = select(prev.label("from_date"), days.c.day.label("to_date")).subquery()
+    diff = days_between(session, pairs.c.to_date, pairs.c.from_date)
+    rows = session.execute(
+        select(pairs.c.from_date, pairs.c.to_date, diff.label("days"))
+        .where(pairs.c.from_date.is_not(None))
+        .order_by(pairs.c.from_date)
+    ).all()
+    gaps = sorted([0] * (n - 1 - len(rows)) + [int(r.days) for r in rows])
+    m = len(gaps)
+    median = (gaps[(m - 1) // 2] + gaps[m // 2]) / 2
+    # All events on one day: no gap between two days, so no longest gap to show.
+    longest = max(rows, key=lambda r: int(r.days), default=None)  # the earliest among equals
+    if longest is None:
+        return {"median_gap_days": median, "longest_gap": None}
     return {
-        "median_gap_days": sum(int(d) for d in middle) / len(middle),
+        "median_gap_days": median,
         "longest_gap": {
             "from": as_date(longest.from_date),
             "to": as_date(longest.to_date),
@@ -180,33 +188,30 @@ def _gaps(session: Session, conds: list[ColumnElement[bool]], n: int) -> dict[st
 def timeseries(
     session: Session,
     *,
-    version: int,
+    version: int | None,
     filters: ExchangeFilters,
     interval: str,
     cumulative: bool,
 ) -> list[dict[str, Any]]:
     """Per-period counts and sums from the first event to the last, empty periods as zeros."""
-    start = period_start(session, E.c.date, interval).label("start")
-    inner = (
-        select(start, E.c.ukraine_received, E.c.russia_received)
+    # Aggregate per day first (an index-only scan in date order), then bucket the few
+    # thousand days into periods: the period arithmetic runs per day, not per event.
+    daily = (
+        select(E.c.date.label("day"), *_figures())
         .where(*exchange_conditions(filters, version))
+        .group_by(E.c.date)
         .subquery()
     )
+    inner = select(period_start(session, daily.c.day, interval).label("start"), daily).subquery()
     figures = [
-        func.count().label("exchanges"),
-        func.coalesce(func.sum(inner.c.ukraine_received), 0).label("ukraine_received"),
-        func.coalesce(func.sum(inner.c.russia_received), 0).label("russia_received"),
-        (func.count() - func.count(inner.c.ukraine_received)).label("undisclosed_ukraine_received"),
-        (func.count() - func.count(inner.c.russia_received)).label("undisclosed_russia_received"),
-    ]
+        func.sum(inner.c.exchanges).label("exchanges"),
+        *[func.sum(inner.c[k]).label(k) for k in (
+            "ukraine_received", "russia_received", "undisclosed_ukraine_received",
+            "undisclosed_russia_received")],
+    ]  # fmt: skip
     running = [
-        func.sum(func.count()).over(order_by=inner.c.start).label("cumulative_exchanges"),
-        *[
-            func.sum(func.coalesce(func.sum(inner.c[f]), 0))
-            .over(order_by=inner.c.start)
-            .label(f"cumulative_{f}")
-            for f in FIGURES
-        ],
+        func.sum(func.sum(inner.c[k])).over(order_by=inner.c.start).label(f"cumulative_{k}")
+        for k in ("exchanges", *FIGURES)
     ]
     q = select(inner.c.start, *figures, *running).group_by(inner.c.start).order_by(inner.c.start)
     found = {as_date(r["start"]): r for r in session.execute(q).mappings()}
@@ -236,7 +241,9 @@ def timeseries(
     return points
 
 
-def mediators(session: Session, *, version: int, filters: ExchangeFilters) -> list[dict[str, Any]]:
+def mediators(
+    session: Session, *, version: int | None, filters: ExchangeFilters
+) -> list[dict[str, Any]]:
     """Per mediator: events, sums over known figures, undisclosed counts, first and last date."""
     conds = exchange_conditions(filters, version)
     per = (
@@ -272,7 +279,7 @@ def mediators(session: Session, *, version: int, filters: ExchangeFilters) -> li
 def reconciliation(
     session: Session,
     *,
-    version: int,
+    version: int | None,
     claimants: tuple[str, ...] = (),
     metrics: tuple[str, ...] = (),
     since: dt.date | None = None,

@@ -143,6 +143,20 @@ def fresh_url(tmp_root: Path, template_url: str) -> Iterator[str]:
     drop_database(url)
 
 
+SMALL = ROOT / "tests" / "fixtures" / "small"
+
+
+@pytest.fixture(scope="session")
+def small_client(tmp_root: Path):  # type: ignore[no-untyped-def]
+    """The small hand-checked fixture dataset (tests/fixtures/small), read-only."""
+    url = new_database(tmp_root)
+    migrate(url)
+    load(url, SMALL)
+    with use_database(url), make_client(url) as c:
+        yield c
+    drop_database(url)
+
+
 @pytest.fixture
 def empty_url(tmp_root: Path) -> Iterator[str]:
     """A migrated database with no data."""

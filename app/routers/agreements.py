@@ -52,7 +52,7 @@ def list_agreements(request: Request, ctx: ReadDep, format: FormatQ = None) -> R
         columns=CSV_COLUMNS,
         csv_row=csv_row,
         filename="agreements",
-        fetch=lambda: queries.list_agreements(ctx.session, version=ctx.version),
+        fetch=lambda: queries.list_agreements(ctx.session, version=ctx.at()),
     )
 
 
@@ -70,7 +70,7 @@ def get_agreement(
     ],
 ) -> Response:
     """One agreement: agreed figures, its stages and delivered so far against agreed."""
-    rows = queries.list_agreements(ctx.session, version=ctx.version, agreement_id=agreement_id)
+    rows = queries.list_agreements(ctx.session, version=ctx.at(), agreement_id=agreement_id)
     if not rows:
         raise NotFound(f"No agreement {agreement_id!r} at dataset version {ctx.version}.")
     return common.one(request, ctx, rows[0])

@@ -56,7 +56,7 @@ def list_claims(
         disputed=disputed,
     )
 
-    def fetch(version: int, after: dict[str, Any] | None, n: int) -> Any:
+    def fetch(version: int | None, after: dict[str, Any] | None, n: int) -> Any:
         last = None if after is None else after.get("id")
         if after is not None and not isinstance(last, str):
             raise invalid("cursor", "is not a cursor this API issued")

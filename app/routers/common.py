@@ -61,7 +61,7 @@ def page(
     fmt: Format,
     cursor: str | None,
     limit: int,
-    fetch: Callable[[int, dict[str, Any] | None, int], tuple[list[Row], int]],
+    fetch: Callable[[int | None, dict[str, Any] | None, int], tuple[list[Row], int]],
     key: Callable[[Row], dict[str, Any]],
     columns: Sequence[str],
     filename: str,
@@ -71,7 +71,7 @@ def page(
     version, after = open_cursor(cursor, ctx)
 
     def build() -> tuple[bytes, dict[str, str]]:
-        rows, count = fetch(version, after, limit + 1)
+        rows, count = fetch(ctx.at(version), after, limit + 1)
         nxt = None
         if len(rows) > limit:
             rows = rows[:limit]

@@ -26,7 +26,7 @@ def get_dataset(request: Request, ctx: ReadDep) -> Response:
     """The dataset: name, version, licence, citation, record counts and coverage."""
 
     def build() -> bytes:
-        info = queries.dataset_counts(ctx.session, version=ctx.version)
+        info = queries.dataset_counts(ctx.session, version=ctx.at())
         return dumps(
             {
                 "name": DATASET_NAME,

@@ -62,7 +62,7 @@ def list_exchanges(
     order = str(sort)
     fmt = negotiate(request, format)
 
-    def fetch(version: int, after: dict[str, Any] | None, n: int) -> Any:
+    def fetch(version: int | None, after: dict[str, Any] | None, n: int) -> Any:
         return queries.list_exchanges(
             ctx.session,
             version=version,
@@ -97,7 +97,7 @@ def list_exchanges(
 )
 def get_exchange(request: Request, ctx: ReadDep, exchange_id: ExchangeId) -> Response:
     """One exchange, its sources and claims embedded."""
-    row = queries.get_exchange(ctx.session, exchange_id, version=ctx.version)
+    row = queries.get_exchange(ctx.session, exchange_id, version=ctx.at())
     if row is None:
         raise NotFound(f"No exchange {exchange_id!r} at dataset version {ctx.version}.")
     return common.one(request, ctx, row)
@@ -114,7 +114,7 @@ def list_exchange_claims(
 ) -> Response:
     """Every claimant's figure for one exchange, with its sources."""
     fmt = negotiate(request, format)
-    if queries.get_exchange_revision(ctx.session, exchange_id, version=ctx.version) is None:
+    if queries.get_exchange_revision(ctx.session, exchange_id, version=ctx.at()) is None:
         raise NotFound(f"No exchange {exchange_id!r} at dataset version {ctx.version}.")
     only = queries.ClaimFilters(exchange=exchange_id)
     return common.whole(
@@ -123,7 +123,7 @@ def list_exchange_claims(
         fmt=fmt,
         columns=queries.CLAIM_COLUMNS,
         filename=f"claims-{exchange_id}",
-        fetch=lambda: queries.list_claims(
-            ctx.session, version=ctx.version, filters=only, limit=None
-        )[0],
+        fetch=lambda: queries.list_claims(ctx.session, version=ctx.at(), filters=only, limit=None)[
+            0
+        ],
     )

@@ -29,5 +29,5 @@ def list_mediators(request: Request, ctx: ReadDep, format: FormatQ = None) -> Re
         fmt=negotiate(request, format),
         columns=("id", "name", "exchanges"),
         filename="mediators",
-        fetch=lambda: queries.list_mediators(ctx.session, version=ctx.version),
+        fetch=lambda: queries.list_mediators(ctx.session, version=ctx.at()),
     )

@@ -34,7 +34,7 @@ def list_sources(
 ) -> Response:
     """List sources in id order, filtered and paginated."""
 
-    def fetch(version: int, after: dict[str, Any] | None, n: int) -> Any:
+    def fetch(version: int | None, after: dict[str, Any] | None, n: int) -> Any:
         last = None if after is None else after.get("id")
         if after is not None and not isinstance(last, str):
             raise invalid("cursor", "is not a cursor this API issued")
@@ -69,7 +69,7 @@ def get_source(
     ],
 ) -> Response:
     """One source, with the exchanges it reports."""
-    row = queries.get_source(ctx.session, source_id, version=ctx.version)
+    row = queries.get_source(ctx.session, source_id, version=ctx.at())
     if row is None:
         raise NotFound(f"No source {source_id!r} at dataset version {ctx.version}.")
     return common.one(request, ctx, row)

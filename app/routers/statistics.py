@@ -42,7 +42,7 @@ def exchange_summary(request: Request, ctx: ReadDep, filters: FiltersDep) -> Res
     """Totals per side and per kind, counts, first and last date, largest event and gaps."""
 
     def build() -> bytes:
-        body = statistics.summary(ctx.session, version=ctx.version, filters=filters)
+        body = statistics.summary(ctx.session, version=ctx.at(), filters=filters)
         return dumps(
             {**body, "dataset_version": ctx.version, "meta": {"dataset_version": ctx.version}}
         )
@@ -87,7 +87,7 @@ def exchange_timeseries(
         top=lambda: {"interval": interval.value, "cumulative": cumulative},
         fetch=lambda: statistics.timeseries(
             ctx.session,
-            version=ctx.version,
+            version=ctx.at(),
             filters=filters,
             interval=interval.value,
             cumulative=cumulative,
@@ -111,7 +111,7 @@ def mediator_statistics(
         fmt=negotiate(request, format),
         filename="mediator-statistics",
         columns=("id", "name", *FIGURE_COLUMNS, "first_date", "last_date"),
-        fetch=lambda: statistics.mediators(ctx.session, version=ctx.version, filters=filters),
+        fetch=lambda: statistics.mediators(ctx.session, version=ctx.at(), filters=filters),
     )
 
 
@@ -162,5 +162,5 @@ def reconciliation(
             "sources",
             "note",
         ),
-        fetch=lambda: statistics.reconciliation(ctx.session, version=ctx.version, **args),
+        fetch=lambda: statistics.reconciliation(ctx.session, version=ctx.at(), **args),
     )
