@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -401,19 +402,43 @@ def list_mediators(session: Session, *, version: int | None) -> list[dict[str, A
 
 def dataset_counts(session: Session, *, version: int | None) -> dict[str, Any]:
     """Live records per table and the dates the exchanges cover."""
-    first, last, n = session.execute(
-        select(func.min(E.c.date), func.max(E.c.date), func.count()).where(live_clause(E, version))
+    first, last = session.execute(
+        select(func.min(E.c.date), func.max(E.c.date)).where(live_clause(E, version))
     ).one()
-    sources = session.execute(
-        select(func.count()).select_from(S).where(live_clause(S, version))
-    ).scalar_one()
-    mediators = session.execute(
-        select(func.count()).select_from(M).where(live_clause(M, version))
-    ).scalar_one()
-    return {
-        "counts": {"exchanges": int(n), "sources": int(sources), "mediators": int(mediators)},
-        "coverage": {"first_date": first, "last_date": last},
-    }
+    tables = {"exchanges": E, "sources": S, "mediators": M, "claims": C, "agreements": A,
+              "official_totals": OT}  # fmt: skip
+    counts = {
+        name: int(session.execute(
+            select(func.count()).select_from(t).where(live_clause(t, version))
+        ).scalar_one())
+        for name, t in tables.items()
+    }  # fmt: skip
+    return {"counts": counts, "coverage": {"first_date": first, "last_date": last}}
+
+
+CHANGE_COLUMNS = ("seq", "version", "created_at", "actor", "action", "record_type",
+                  "record_id", "reason", "before", "after")  # fmt: skip
+
+
+def list_changes(
+    session: Session, *, upto: int, since_version: int | None, limit: int, after: int | None
+) -> tuple[list[dict[str, Any]], int]:
+    """The changelog, oldest first, up to dataset version `upto`."""
+    ch = table_of(Change)
+    conds: list[ColumnElement[bool]] = [ch.c.version <= upto]
+    if since_version is not None:
+        conds.append(ch.c.version > since_version)
+    count = session.execute(select(func.count()).select_from(ch).where(*conds)).scalar_one()
+    if after is not None:
+        conds.append(ch.c.seq > after)
+    q = select(*[ch.c[c] for c in CHANGE_COLUMNS]).where(*conds).order_by(ch.c.seq).limit(limit)
+    rows = []
+    for r in session.execute(q).mappings():
+        row = dict(r)
+        for key in ("before", "after"):
+            row[key] = orjson.loads(row[key]) if row[key] else None
+        rows.append(row)
+    return rows, int(count)
 
 
 def known_ids(session: Session, table: Any, ids: Sequence[str], version: int | None) -> set[str]:

@@ -532,3 +532,36 @@ class ReconciliationRow(BaseModel):
     ratio: float | None = Field(description="dataset_value / value.")
     sources: list[str]
     note: str
+
+
+class ChangePublic(BaseModel):
+    """One accepted change to one record."""
+
+    seq: int = Field(description="Position in the changelog.")
+    version: int = Field(description="The dataset version the change made.")
+    created_at: dt.datetime
+    actor: str = Field(description="The curator's token name, or loader / synth.")
+    action: str = Field(description="create, update, delete or restore.")
+    record_type: str
+    record_id: str
+    reason: str | None
+    before: dict[str, Any] | None = Field(description="The record before (null on create).")
+    after: dict[str, Any] | None = Field(description="The record after (null on delete).")
+
+
+class Codebook(BaseModel):
+    """Every enum value and field, defined in words."""
+
+    kinds: dict[str, str]
+    confidences: dict[str, str]
+    source_kinds: dict[str, str]
+    claimants: dict[str, str]
+    figures: dict[str, str]
+    figure_statuses: dict[str, str]
+    qualifiers: dict[str, str]
+    metrics: dict[str, str]
+    intervals: dict[str, str]
+    sorts: dict[str, str]
+    fields: dict[str, dict[str, str]]
+    rules: dict[str, str]
+    meta: ItemMeta

@@ -56,7 +56,11 @@ def test_dataset(client):
         "exchanges": len(oracle.exchanges()),
         "sources": len(oracle.sources()),
         "mediators": 8,
+        "claims": 155,
+        "agreements": 6,
+        "official_totals": 106,
     }
+
     dates = sorted(e["date"] for e in oracle.exchanges())
     assert body["coverage"] == {"first_date": dates[0], "last_date": dates[-1]}
 

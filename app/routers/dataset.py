@@ -1,44 +1,46 @@
-"""GET /v1/dataset: the dataset as a whole, its version and how to cite it."""
+"""GET /v1/dataset and its parts: version, changelog, citation, codebook."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from app import queries
-from app.citation import citation_text
+from app import codebook, queries
+from app.citation import citation_bibtex, citation_csl, citation_text
 from app.codebook import DATASET_NAME, DATASET_TITLE, LICENSE
 from app.config import get_settings
-from app.deps import ReadDep
+from app.deps import CursorQ, LimitQ, ReadDep
 from app.http import Format, dumps, read_response
+from app.problems import invalid
+from app.routers import common
 from app.routers.responses import ERRORS
-from app.schemas import DatasetInfo
+from app.schemas import ChangePublic, Codebook, DatasetInfo, Page
 
-router = APIRouter(prefix="/v1/dataset", tags=["dataset"])
+router = APIRouter(prefix="/v1", tags=["dataset"])
 
 
 def base_url(request: Request) -> str:
     return get_settings().public_base_url.rstrip("/") or str(request.base_url).rstrip("/")
 
 
-@router.get("", operation_id="get_dataset", response_model=DatasetInfo, responses=ERRORS)
+@router.get("/dataset", operation_id="get_dataset", response_model=DatasetInfo, responses=ERRORS)
 def get_dataset(request: Request, ctx: ReadDep) -> Response:
     """The dataset: name, version, licence, citation, record counts and coverage."""
 
     def build() -> bytes:
         info = queries.dataset_counts(ctx.session, version=ctx.at())
-        return dumps(
-            {
-                "name": DATASET_NAME,
-                "title": DATASET_TITLE,
-                "version": ctx.version,
-                "updated_at": ctx.updated_at,
-                "license": LICENSE,
-                "citation": citation_text(ctx.version, ctx.updated_at, base_url(request)),
-                **info,
-                "meta": {"dataset_version": ctx.version},
-            }
-        )
+        return dumps({
+            "name": DATASET_NAME,
+            "title": DATASET_TITLE,
+            "version": ctx.version,
+            "updated_at": ctx.updated_at,
+            "license": LICENSE,
+            "citation": citation_text(ctx.version, ctx.updated_at, base_url(request)),
+            **info,
+            "meta": {"dataset_version": ctx.version},
+        })  # fmt: skip
 
     return read_response(
         request,
@@ -47,5 +49,133 @@ def get_dataset(request: Request, ctx: ReadDep) -> Response:
         updated_at=ctx.updated_at,
         fmt=Format.json,
         build=build,
+        cache_control=get_settings().cache_control,
+    )
+
+
+@router.get(
+    "/dataset/changes",
+    operation_id="list_changes",
+    response_model=Page[ChangePublic],
+    responses=ERRORS,
+)
+def list_changes(
+    request: Request,
+    ctx: ReadDep,
+    since_version: Annotated[
+        int | None, Query(ge=0, description="Only changes made after this dataset version.")
+    ] = None,
+    limit: LimitQ = 50,
+    cursor: CursorQ = None,
+) -> Response:
+    """The public changelog, oldest first: every accepted change, deletions included."""
+
+    def fetch(_at: int | None, after: dict[str, Any] | None, n: int) -> Any:
+        seq = None if after is None else after.get("seq")
+        if after is not None and (not isinstance(seq, int) or isinstance(seq, bool)):
+            raise invalid("cursor", "is not a cursor this API issued")
+        return queries.list_changes(
+            ctx.session, upto=ctx.version, since_version=since_version, limit=n, after=seq
+        )
+
+    return common.page(
+        request,
+        ctx,
+        fmt=Format.json,
+        cursor=cursor,
+        limit=limit,
+        fetch=fetch,
+        key=lambda row: {"seq": row["seq"]},
+        columns=queries.CHANGE_COLUMNS,
+        filename="changes",
+    )
+
+
+CITATION_MEDIA = {
+    "text": "text/plain; charset=utf-8",
+    "bibtex": "application/x-bibtex; charset=utf-8",
+    "csl-json": "application/vnd.citationstyles.csl+json",
+}
+
+
+@router.get(
+    "/dataset/citation",
+    operation_id="get_citation",
+    responses={
+        200: {
+            "description": "The citation in the format asked for.",
+            "content": {
+                "text/plain": {"schema": {"type": "string"}},
+                "application/x-bibtex": {"schema": {"type": "string"}},
+                "application/vnd.citationstyles.csl+json": {"schema": {"type": "object"}},
+            },
+        },
+        **ERRORS,
+    },
+)
+def get_citation(
+    request: Request,
+    ctx: ReadDep,
+    format: Annotated[
+        Literal["text", "bibtex", "csl-json"], Query(description="text, bibtex or csl-json.")
+    ] = "text",
+) -> Response:
+    """How to cite this version of the dataset."""
+    base = base_url(request)
+
+    def build() -> bytes:
+        if format == "bibtex":
+            return citation_bibtex(ctx.version, ctx.updated_at, base).encode()
+        if format == "csl-json":
+            return dumps(citation_csl(ctx.version, ctx.updated_at, base))
+        return (citation_text(ctx.version, ctx.updated_at, base) + "\n").encode()
+
+    response = read_response(
+        request,
+        version=ctx.version,
+        pinned=ctx.pinned,
+        updated_at=ctx.updated_at,
+        fmt=Format.json,
+        build=build,
+        cache_control=get_settings().cache_control,
+    )
+    if response.status_code == 200:
+        response.headers["content-type"] = CITATION_MEDIA[format]
+    return response
+
+
+def codebook_document() -> dict[str, Any]:
+    """Every enum and field in words: the same text the OpenAPI descriptions use."""
+    return {
+        "kinds": codebook.KINDS,
+        "confidences": codebook.CONFIDENCES,
+        "source_kinds": codebook.SOURCE_KINDS,
+        "claimants": codebook.CLAIMANTS,
+        "figures": codebook.FIGURES,
+        "figure_statuses": codebook.FIGURE_STATUSES,
+        "qualifiers": codebook.QUALIFIERS,
+        "metrics": codebook.METRICS,
+        "intervals": codebook.INTERVALS,
+        "sorts": codebook.SORTS,
+        "fields": codebook.FIELDS,
+        "rules": {
+            "best_value": codebook.BEST_VALUE_RULE,
+            "undisclosed": codebook.UNDISCLOSED_RULE,
+            "privacy": codebook.PRIVACY_RULE,
+        },
+    }
+
+
+@router.get("/codebook", operation_id="get_codebook", response_model=Codebook, responses=ERRORS)
+def get_codebook(request: Request, ctx: ReadDep) -> Response:
+    """Every enum value and field, defined in words."""
+    doc = {**codebook_document(), "meta": {"dataset_version": ctx.version}}
+    return read_response(
+        request,
+        version=ctx.version,
+        pinned=ctx.pinned,
+        updated_at=ctx.updated_at,
+        fmt=Format.json,
+        build=lambda: dumps(doc),
         cache_control=get_settings().cache_control,
     )

@@ -20,10 +20,7 @@ const STATUS = {
   single_source: "one source",
   undisclosed: "undisclosed",
 };
-const SIDES = [
-  ["ukraine", "ukraine_received", "Ukraine"],
-  ["russia", "russia_received", "Russia"],
-];
+const SIDES = [["ukraine", "ukraine_received"], ["russia", "russia_received"]];
 
 const number = new Intl.NumberFormat("en-US");
 const compact = new Intl.NumberFormat("en-US", { notation: "compact" });
