@@ -16,6 +16,7 @@ from app.routers import (
     exchanges,
     mediators,
     ops,
+    page,
     sources,
     statistics,
 )
@@ -49,7 +50,8 @@ def create_app() -> FastAPI:
         license_info={"name": "Data: CC-BY-4.0", "identifier": "CC-BY-4.0"},
     )
     problems.install(app)
-    for module in (exchanges, sources, mediators, claims, agreements, statistics, dataset, ops):
+    for module in (exchanges, sources, mediators, claims, agreements, statistics, dataset, ops,
+                   page):  # fmt: skip
         app.include_router(module.router)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(

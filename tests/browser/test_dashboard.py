@@ -1,0 +1,291 @@
+"""The dashboard in a real headless Chromium: it shows exactly what the API answers.
+
+Every page load records each request, console message, page error and CSP violation, and each
+test ends by checking that nothing left the app's origin and nothing went wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from tests.browser.conftest import CHROMIUM_ARGS
+from tests.conftest import ROOT
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
+
+SCREENSHOT = ROOT / "docs" / "screenshot.png"
+WIDE = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+# Collects violations that the console might word differently; runs before the page's script.
+CSP_PROBE = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`);
+});
+"""
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: str) -> Iterator[Any]:
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@dataclass
+class Dashboard:
+    page: Any
+    base: str
+    requests: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    console: list[str] = field(default_factory=list)
+
+    def api(self, path: str, **params: Any) -> Any:
+        r = httpx.get(self.base + path, params=params, timeout=10)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def wait_for_table(self, query: str) -> None:
+        self.page.wait_for_selector(f'#exchanges[aria-busy="false"][data-query="{query}"]')
+
+    def rows(self) -> list[dict[str, Any]]:
+        return list(
+            self.page.eval_on_selector_all(
+                "#exchanges tbody tr[data-id]",
+                """rows => rows.map(r => ({
+                    id: r.dataset.id,
+                    ua: r.cells[2].dataset.value, ru: r.cells[3].dataset.value,
+                    uaText: r.cells[2].textContent, ruText: r.cells[3].textContent,
+                }))""",
+            )
+        )
+
+    def assert_clean(self) -> None:
+        """Nothing left the app's origin, nothing failed, the console stayed quiet."""
+        origin = urlsplit(self.base)[:2]
+        away = [u for u in self.requests if urlsplit(u)[:2] != origin and not u.startswith("data:")]
+        assert away == []
+        assert self.failures == []
+        assert self.console == []
+        assert self.page.evaluate("window.__csp") == []
+
+
+@pytest.fixture
+def open_dashboard(browser: Any, live_url: str) -> Iterator[Any]:
+    contexts: list[Any] = []
+
+    def go(viewport: dict[str, int] = WIDE, query: str = "") -> Dashboard:
+        context = browser.new_context(viewport=viewport, locale="en-GB", timezone_id="UTC")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.add_init_script(CSP_PROBE)
+        d = Dashboard(page, live_url)
+
+        def on_response(r: Any) -> None:
+            if r.status >= 400:
+                d.failures.append(f"{r.status} {r.url}")
+
+        def on_console(m: Any) -> None:
+            if m.type == "error":  # CSP violations are reported as errors too
+                d.console.append(m.text)
+
+        page.on("request", lambda r: d.requests.append(r.url))
+        page.on("requestfailed", lambda r: d.failures.append(f"{r.url} {r.failure}"))
+        page.on("response", on_response)
+        page.on("console", on_console)
+        page.on("pageerror", lambda e: d.console.append(f"page error: {e}"))
+        page.goto(f"{live_url}/{query}")
+        page.wait_for_selector("html[data-state=ready]")
+        return d
+
+    yield go
+    for context in contexts:
+        context.close()
+
+
+def test_headline_figures_equal_the_summary(open_dashboard):
+    d = open_dashboard()
+    summary = d.api("/v1/statistics/summary")
+    for element, key in (
+        ("#fig-ukraine", "ukraine_received"),
+        ("#fig-russia", "russia_received"),
+        ("#fig-exchanges", "exchanges"),
+    ):
+        assert d.page.get_attribute(element, "data-value") == str(summary[key])
+        assert d.page.inner_text(f"{element} .value") == f"{summary[key]:,}"
+    assert d.page.get_attribute("#fig-last", "data-value") == summary["last_date"]
+    assert d.page.get_attribute("#fig-last time", "datetime") == summary["last_date"]
+    days = (dt.datetime.now(dt.UTC).date() - dt.date.fromisoformat(summary["last_date"])).days
+    shown = int(d.page.get_attribute("#fig-days", "data-value"))
+    assert abs(shown - days) <= 1  # the test may straddle midnight
+    version = summary["dataset_version"]
+    assert d.page.get_attribute("#citation-link", "href") == (
+        f"v1/dataset/citation?as_of_version={version}"
+    )
+    d.assert_clean()
+
+
+def test_chart_has_one_bar_group_per_month(open_dashboard):
+    d = open_dashboard()
+    series = d.api("/v1/statistics/timeseries", interval="month", cumulative="true")["data"]
+    assert series, "the dataset has events, so the series has months"
+    groups = d.page.eval_on_selector_all(
+        "#chart svg g[data-period]",
+        """gs => gs.map(g => ({
+            period: g.dataset.period,
+            bars: g.querySelectorAll("rect.bar").length,
+            marks: [...g.querySelectorAll("rect.mark")].map(m => Number(m.dataset.undisclosed)),
+            title: g.querySelector("title").textContent,
+        }))""",
+    )
+    assert [g["period"] for g in groups] == [m["period"] for m in series]
+    for group, month in zip(groups, series, strict=True):
+        hidden = [
+            month[k]
+            for k in ("undisclosed_ukraine_received", "undisclosed_russia_received")
+            if month[k]
+        ]
+        # An undisclosed figure is marked, never drawn as a silent zero.
+        assert group["marks"] == hidden, month
+        if hidden:
+            assert "not disclosed" in group["title"]
+        assert group["bars"] == (month["ukraine_received"] > 0) + (month["russia_received"] > 0)
+    assert d.page.locator("#months tbody tr").count() == len(series)
+    assert d.page.locator("#chart svg polyline").count() == 2
+    d.assert_clean()
+
+
+def test_filtering_by_mediator_shows_the_api_answer(open_dashboard):
+    d = open_dashboard()
+    d.wait_for_table("")
+    mediators = d.api("/v1/mediators")["data"]
+    mediator = max(mediators, key=lambda m: m["exchanges"])
+    before = [r["id"] for r in d.rows()]
+
+    d.page.select_option("#f-mediator", mediator["id"])
+    d.page.click("#filters button[type=submit]")
+    d.wait_for_table(f"mediator={mediator['id']}")
+
+    want = d.api("/v1/exchanges", limit=25, mediator=mediator["id"])
+    rows = d.rows()
+    assert [r["id"] for r in rows] == [e["id"] for e in want["data"]]
+    assert [r["id"] for r in rows] != before
+    for row, e in zip(rows, want["data"], strict=True):
+        for key, value, text in (
+            ("ukraine_received", row["ua"], row["uaText"]),
+            ("russia_received", row["ru"], row["ruText"]),
+        ):
+            if e[key] is None:
+                assert value == "" and "not disclosed" in text
+            else:
+                assert value == str(e[key]) and text.startswith(f"{e[key]:,}")
+    assert d.page.inner_text("#exchanges caption").startswith(f"{want['meta']['count']} exchange")
+    assert mediator["name"] in d.page.inner_text("#exchanges caption")
+    assert parse_qs(urlsplit(d.page.url).query) == {"mediator": [mediator["id"]]}
+    csv = parse_qs(urlsplit(d.page.get_attribute("#csv-link", "href")).query)
+    assert csv == {"mediator": [mediator["id"]], "limit": ["500"], "format": ["csv"]}
+
+    # The filtered view can be bookmarked: opening its address shows the same rows.
+    again = open_dashboard(query=f"?mediator={mediator['id']}")
+    again.wait_for_table(f"mediator={mediator['id']}")
+    assert again.page.input_value("#f-mediator") == mediator["id"]
+    assert [r["id"] for r in again.rows()] == [e["id"] for e in want["data"]]
+    d.assert_clean()
+    again.assert_clean()
+
+
+def test_date_range_and_kind_filters_then_clear(open_dashboard):
+    d = open_dashboard()
+    d.wait_for_table("")
+    d.page.fill("#f-since", "2024-01-01")
+    d.page.fill("#f-until", "2024-12-31")
+    d.page.select_option("#f-kind", "pow_exchange")
+    d.page.click("#filters button[type=submit]")
+    query = "since=2024-01-01&until=2024-12-31&kind=pow_exchange"
+    d.wait_for_table(query)
+    want = d.api(
+        "/v1/exchanges", limit=25, since="2024-01-01", until="2024-12-31", kind="pow_exchange"
+    )
+    assert want["data"], "the dataset has prisoner exchanges in 2024"
+    assert [r["id"] for r in d.rows()] == [e["id"] for e in want["data"]]
+
+    d.page.click("#filters button[type=reset]")
+    d.wait_for_table("")
+    assert [r["id"] for r in d.rows()] == [
+        e["id"] for e in d.api("/v1/exchanges", limit=25)["data"]
+    ]
+    assert urlsplit(d.page.url).query == ""
+    d.assert_clean()
+
+
+def test_paging_follows_next_cursor_and_back(open_dashboard):
+    d = open_dashboard()
+    d.wait_for_table("")
+    first = d.api("/v1/exchanges", limit=25)
+    assert first["meta"]["next_cursor"], "the dataset has more than one page"
+    second = d.api("/v1/exchanges", limit=25, cursor=first["meta"]["next_cursor"])
+    assert [r["id"] for r in d.rows()] == [e["id"] for e in first["data"]]
+    assert d.page.is_disabled("#first")
+
+    d.page.click("#next")
+    d.page.wait_for_function(
+        "id => document.querySelector('#exchanges tbody tr')?.dataset.id === id",
+        arg=second["data"][0]["id"],
+    )
+    d.wait_for_table("")
+    assert [r["id"] for r in d.rows()] == [e["id"] for e in second["data"]]
+    assert d.page.inner_text("#page-info").startswith("Rows 26–")
+
+    d.page.click("#first")
+    d.page.wait_for_function(
+        "id => document.querySelector('#exchanges tbody tr')?.dataset.id === id",
+        arg=first["data"][0]["id"],
+    )
+    assert d.page.is_disabled("#first")
+    d.assert_clean()
+
+
+def test_keyboard_reaches_the_filters_with_a_visible_focus(open_dashboard):
+    d = open_dashboard()
+    d.page.keyboard.press("Tab")
+    assert d.page.evaluate("document.activeElement.className") == "skip"
+    d.page.keyboard.press("Enter")
+    assert d.page.evaluate("document.activeElement.id") == "exchanges-section"
+    for _ in range(15):  # a date input takes one Tab per part
+        d.page.keyboard.press("Tab")
+        if d.page.evaluate("document.activeElement.id") == "f-mediator":
+            break
+    else:
+        raise AssertionError("Tab never reached the mediator filter")
+    outline = d.page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("", "none")
+    d.assert_clean()
+
+
+def test_a_phone_screen_does_not_scroll_sideways(open_dashboard):
+    d = open_dashboard(viewport=PHONE)
+    width = d.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"]
+    d.assert_clean()
+
+
+def test_screenshot_for_the_readme(open_dashboard, tmp_path):
+    # The README's picture is refreshed on request only (UPDATE_SCREENSHOT=1), so that a test
+    # run leaves the work tree as it found it.
+    target = SCREENSHOT if os.environ.get("UPDATE_SCREENSHOT") == "1" else tmp_path / "page.png"
+    d = open_dashboard()
+    d.wait_for_table("")
+    target.parent.mkdir(exist_ok=True)
+    d.page.screenshot(path=str(target), full_page=True)
+    assert target.stat().st_size > 10_000
+    d.assert_clean()
