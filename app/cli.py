@@ -156,6 +156,27 @@ def synth(
     err.print(f"[green]synthetic dataset: {events} events, version {result.version}[/green]")
 
 
+token = typer.Typer(help="Curators' bearer tokens.", no_args_is_help=True)
+cli.add_typer(token, name="token")
+
+
+@token.command("new")
+def token_new(
+    name: Annotated[str, typer.Argument(help="Who holds it; shown in the changelog.")],
+) -> None:
+    """Print a fresh random token once, and the ADMIN_TOKENS entry that admits it."""
+    import re
+
+    from app.auth import hash_token, new_token
+
+    if not re.fullmatch(r"[A-Za-z0-9._-]{1,80}", name):
+        err.print("[red]NAME may hold letters, digits, '.', '_' and '-' (at most 80)[/red]")
+        raise typer.Exit(2)
+    secret = new_token()
+    typer.echo(f"token (give it to {name}; it is not stored anywhere): {secret}")
+    typer.echo(f"add to ADMIN_TOKENS (comma-separated): {name}:{hash_token(secret)}")
+
+
 def main() -> None:
 
     cli()

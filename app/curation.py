@@ -35,7 +35,7 @@ from app.models import (
     Source,
     table_of,
 )
-from app.problems import Conflict, NotFound, PreconditionFailed
+from app.problems import BadRequest, Conflict, Invalid, NotFound, PreconditionFailed
 from app.schemas import (
     AgreementIn,
     ClaimIn,
@@ -490,3 +490,143 @@ def last_revisions(session: Session, type_: str) -> dict[str, int]:
     t = SPECS[type_].table
     q = select(t.c.id, func.max(t.c.revision)).group_by(t.c.id)
     return {rid: int(rev) for rid, rev in session.execute(q)}
+
+
+# ---- single-record writes (the admin API) ---------------------------------------------------
+
+
+def validation_problems(exc: Exception) -> list[dict[str, str]]:
+    """A pydantic ValidationError as problem `errors`, naming each field."""
+    from pydantic import ValidationError
+
+    from app.schemas import describe_error
+
+    assert isinstance(exc, ValidationError)
+    out = []
+    for err in exc.errors():
+        name, message = describe_error(err)
+        out.append(
+            {"name": "body" if name == "row" else name, "location": "body", "message": message}
+        )
+    return out
+
+
+def validate(type_: str, raw: bytes, *, record_id: str | None = None) -> Record:
+    """Strict JSON validation with the loader's model: the same rules and messages."""
+    from pydantic import ValidationError
+
+    spec = SPECS[type_]
+    try:
+        model = spec.model.model_validate_json(raw, strict=True)
+    except ValidationError as exc:
+        if any(e.get("type") == "json_invalid" for e in exc.errors()):
+            raise BadRequest("The body is not valid JSON.") from None
+        problems = validation_problems(exc)
+        raise Invalid(
+            "; ".join(f"{p['name']}: {p['message']}" for p in problems), errors=problems
+        ) from None
+    rec = canonical(spec, model)
+    if record_id is not None:
+        if rec.get("id") not in (None, record_id):
+            raise Invalid(
+                "id: does not match the id in the path",
+                errors=[
+                    {
+                        "name": "id",
+                        "location": "body",
+                        "message": "does not match the id in the path",
+                    }
+                ],
+            )
+        rec["id"] = record_id
+    return rec
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7396 JSON merge patch."""
+    if not isinstance(patch, dict):
+        return patch
+    out = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            out.pop(key, None)
+        else:
+            out[key] = merge_patch(out.get(key), value)
+    return out
+
+
+def _ever_ids(session: Session, type_: str, prefix: str) -> set[str]:
+    t = SPECS[type_].table
+    q = select(t.c.id).where(t.c.id.like(prefix.replace("%", "") + "%")).distinct()
+    return set(session.execute(q).scalars())
+
+
+def derive_id(session: Session, type_: str, rec: Record) -> str:
+    """An id for a create that omitted it: never one used before, deleted records included."""
+    if type_ == "exchange":
+        base = str(rec["date"])
+        taken = _ever_ids(session, type_, base)
+        for suffix in ["", *[f"-{c}" for c in "bcdefghijklmnopqrstuvwxyz"]]:
+            if base + suffix not in taken:
+                return base + suffix
+        raise Conflict(f"every id for {base} is taken (26 events on one day)")
+    if type_ == "claim":
+        base = f"{rec['exchange']}.{rec['figure']}.{rec['claimant']}"
+    elif type_ == "official_total":
+        base = f"{rec['date']}.{rec['claimant']}.{rec['metric']}"
+    else:
+        raise Invalid(
+            "id: is required", errors=[{"name": "id", "location": "body", "message": "is required"}]
+        )
+    taken = _ever_ids(session, type_, base)
+    n = 1
+    while (base if n == 1 else f"{base}-{n}") in taken:
+        n += 1
+    return base if n == 1 else f"{base}-{n}"
+
+
+def check_references(session: Session, type_: str, rec: Record) -> None:
+    """422 naming the field when a record cites an id that is not live."""
+    for owner, fieldname, target in REFERENCES:
+        if owner != type_:
+            continue
+        refs = rec[fieldname] if isinstance(rec[fieldname], list) else [rec[fieldname]]
+        t = SPECS[target].table
+        q = select(t.c.id).where(t.c.id.in_(refs), t.c.valid_to.is_(None))
+        missing = [r for r in refs if r not in set(session.execute(q).scalars())]
+        if missing:
+            message = f"unknown {target} {', '.join(repr(m) for m in missing)}"
+            raise Invalid(
+                f"{fieldname}: {message}",
+                errors=[{"name": fieldname, "location": "body", "message": message}],
+            )
+
+
+def live_record(session: Session, type_: str, record_id: str) -> tuple[int, int, Record] | None:
+    spec = SPECS[type_]
+    t = spec.table
+    return states(session, spec, (t.c.id == record_id) & t.c.valid_to.is_(None)).get(record_id)
+
+
+def write_one(
+    session: Session,
+    type_: str,
+    action: Action,
+    record_id: str,
+    record: Record | None,
+    *,
+    actor: str,
+    reason: str | None,
+    expected_revision: int | None,
+) -> Result:
+    """One admin write, validated against the live state read under the write lock."""
+    lock(session)
+    if action == "create":
+        if live_record(session, type_, record_id) is not None:
+            raise Conflict(f"{type_} {record_id!r} already exists")
+        if _last_state(session, SPECS[type_], record_id) is not None:
+            raise Conflict(f"{type_} {record_id!r} was deleted; restore it instead")
+    if record is not None:
+        check_references(session, type_, record)
+    op = Op(type_, action, record_id, record, expected_revision)
+    return apply(session, [op], actor=actor, reason=reason)

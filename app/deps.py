@@ -101,7 +101,7 @@ def words(q: str | None) -> tuple[str, ...]:
 
 
 SLUG_RE = r"[a-z0-9][a-z0-9-]{0,79}"
-ID_RE = r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}"
+ID_RE = r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}"
 
 
 def exchange_filters(

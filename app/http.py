@@ -142,12 +142,16 @@ def to_ndjson(rows: Iterable[Mapping[str, Any]]) -> bytes:
     return b"".join(dumps(row) + b"\n" for row in rows)
 
 
-def etag_for(version: int, request: Request, fmt: Format, prefix: str = "") -> str:
+def etag_value(
+    version: int, path: str, query: list[tuple[str, str]], fmt: Format, prefix: str = ""
+) -> str:
     """Strong ETag: a hash of the dataset version and the canonical request."""
-    query = sorted(request.query_params.multi_items())
-    key = dumps([version, request.url.path, query, fmt.value])
-    digest = hashlib.blake2b(key, digest_size=12).hexdigest()
-    return f'"{prefix}{digest}"'
+    key = dumps([version, path, sorted(query), fmt.value])
+    return f'"{prefix}{hashlib.blake2b(key, digest_size=12).hexdigest()}"'
+
+
+def etag_for(version: int, request: Request, fmt: Format, prefix: str = "") -> str:
+    return etag_value(version, request.url.path, request.query_params.multi_items(), fmt, prefix)
 
 
 def matches(header: str | None, etag: str) -> bool:

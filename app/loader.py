@@ -23,6 +23,7 @@ from app.schemas import (
     MediatorIn,
     OfficialTotalIn,
     SourceIn,
+    describe_error,
 )
 
 csv.field_size_limit(1_000_000)
@@ -78,12 +79,11 @@ def _cell(spec: FileSpec, name: str, raw: str) -> Any:
 
 
 def _describe(err: dict[str, Any]) -> tuple[str, str]:
-    loc = [str(p) for p in err.get("loc", ())]
-    column = loc[0] if loc else "row"
-    msg = str(err.get("msg", "invalid"))
-    if len(loc) > 1:
-        msg = f"item {int(loc[1]) + 1}: {msg}" if loc[1].isdigit() else msg
-    return column, msg.removeprefix("Value error, ")
+    column, msg = describe_error(err)
+    head, _, rest = column.partition(".")
+    if rest.isdigit():  # a list column: name the item
+        return head, f"item {int(rest) + 1}: {msg}"
+    return column, msg
 
 
 def read_file(

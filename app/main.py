@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
-from app import problems
+from app import openapi, problems
 from app.codebook import DATASET_TITLE, PRIVACY_RULE, UNDISCLOSED_RULE
-from app.middleware import HeadAsGet
+from app.middleware import HeadAsGet, ReadOnlyCORS
 from app.routers import (
+    admin,
     agreements,
     claims,
     dataset,
@@ -53,9 +53,12 @@ def create_app() -> FastAPI:
     for module in (exchanges, sources, mediators, claims, agreements, statistics, dataset, ops,
                    page):  # fmt: skip
         app.include_router(module.router)
+    for router in admin.routers:
+        app.include_router(router)
+    openapi.install(app, admin.INPUT_MODELS)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(
-        CORSMiddleware,
+        ReadOnlyCORS,
         allow_origins=["*"],
         allow_methods=["GET", "HEAD", "OPTIONS"],
         allow_headers=["If-None-Match", "If-Modified-Since", "Accept"],

@@ -269,3 +269,18 @@ class OfficialTotalSource(SQLModel, table=True):
     )
     source_id: str = Field(max_length=80)
     position: int
+
+
+class IdempotencyKey(SQLModel, table=True):
+    """The first answer to a create sent with Idempotency-Key, replayed to its retries."""
+
+    __tablename__ = "idempotency_key"
+    __table_args__ = (Index(None, "actor", "key", unique=True),)
+    pk: int | None = Field(default=None, primary_key=True)
+    actor: str = Field(max_length=80)
+    key: str = Field(max_length=200)
+    request_hash: str = Field(max_length=64)
+    status: int
+    headers: str = Field(sa_column=Column(Text, nullable=False))
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: dt.datetime

@@ -448,6 +448,7 @@ def known_ids(session: Session, table: Any, ids: Sequence[str], version: int | N
 
 @dataclass(frozen=True)
 class ClaimFilters:
+    claim_id: str | None = None
     exchange: str | None = None
     claimants: tuple[str, ...] = ()
     figures: tuple[str, ...] = ()
@@ -464,8 +465,11 @@ def list_claims(
 ) -> tuple[list[dict[str, Any]], int]:
     """Claims in id order (exchange, figure, claimant), and how many match in all."""
     conds: list[ColumnElement[bool]] = [live_clause(C, version)]
+    if filters.claim_id:
+        conds.append(C.c.id == filters.claim_id)
     if filters.exchange:
         conds.append(C.c.exchange_id == filters.exchange)
+
     if filters.claimants:
         conds.append(C.c.claimant.in_(filters.claimants))
     if filters.figures:
@@ -553,3 +557,11 @@ def list_agreements(
             delivered[f"{fig}_share_of_agreed"] = round(sum(known) / agreed, 4) if agreed else None
         r["delivered"] = delivered
     return [{c: r[c] for c in AGREEMENT_COLUMNS} for r in rows]
+
+
+def get_claim(session: Session, claim_id: str, *, version: int | None) -> dict[str, Any] | None:
+    """One claim at `version`."""
+    rows, _ = list_claims(
+        session, version=version, filters=ClaimFilters(claim_id=claim_id), limit=1
+    )
+    return rows[0] if rows else None

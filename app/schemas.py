@@ -61,6 +61,19 @@ def check_event_date(value: dt.date) -> dt.date:
     return value
 
 
+def describe_error(err: Any) -> tuple[str, str]:
+    """(field, message) for one pydantic error. A whole-record rule names its field by
+    starting its message with "field: ", so the loader and the API can both point at it."""
+    loc = [str(p) for p in err.get("loc", ())]
+    message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+    if not loc:
+        name, sep, rest = message.partition(": ")
+        if sep and re.fullmatch(r"[a-z_]+", name):
+            return name, rest
+        return "row", message
+    return ".".join(loc), message
+
+
 class InputModel(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -101,11 +114,11 @@ class ExchangeIn(InputModel):
     @model_validator(mode="after")
     def _id_matches_date(self) -> ExchangeIn:
         if self.id is not None and not self.id.startswith(self.date.isoformat()):
-            raise ValueError(f"id {self.id!r} must start with the date {self.date.isoformat()}")
+            raise ValueError(f"id: must start with the date {self.date.isoformat()}")
         for name in ("mediators", "sources", "ua_categories"):
             values = getattr(self, name)
             if len(set(values)) != len(values):
-                raise ValueError(f"{name} lists the same value twice")
+                raise ValueError(f"{name}: lists the same value twice")
         return self
 
 
@@ -171,13 +184,13 @@ class ClaimIn(InputModel):
     @model_validator(mode="after")
     def _value_matches_disclosed(self) -> ClaimIn:
         if self.disclosed and self.value is None:
-            raise ValueError("value is required when disclosed is true")
+            raise ValueError("value: is required when disclosed is true")
         if not self.disclosed and self.value is not None:
-            raise ValueError("value must be empty when disclosed is false")
+            raise ValueError("value: must be empty when disclosed is false")
         if self.id is not None and not self.id.startswith(f"{self.exchange}.{self.figure}."):
-            raise ValueError(f"id must start with {self.exchange}.{self.figure}.")
+            raise ValueError(f"id: must start with {self.exchange}.{self.figure}.")
         if len(set(self.sources)) != len(self.sources):
-            raise ValueError("sources lists the same value twice")
+            raise ValueError("sources: lists the same value twice")
         return self
 
 
@@ -208,7 +221,7 @@ class AgreementIn(InputModel):
         for name in ("stages", "sources"):
             values = getattr(self, name)
             if len(set(values)) != len(values):
-                raise ValueError(f"{name} lists the same value twice")
+                raise ValueError(f"{name}: lists the same value twice")
         return self
 
 
@@ -234,10 +247,10 @@ class OfficialTotalIn(InputModel):
     @model_validator(mode="after")
     def _window(self) -> OfficialTotalIn:
         if self.counted_from is not None and self.counted_from > self.date:
-            raise ValueError("counted_from must not be after date")
+            raise ValueError("counted_from: must not be after date")
         prefix = f"{self.date.isoformat()}.{self.claimant}.{self.metric}"
         if self.id is not None and not self.id.startswith(prefix):
-            raise ValueError(f"id must start with {prefix}")
+            raise ValueError(f"id: must start with {prefix}")
         return self
 
 

@@ -9,8 +9,8 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
+from app.main import create_app
 from app.routers import page
-from tests.browser.server import build_app, has_page
 
 BASE = "http://testserver/"
 CSP = (
@@ -48,7 +48,7 @@ class Tags(HTMLParser):
 @pytest.fixture(scope="module")
 def web():
     # No database: the page and its assets are static; the browser fetches the data.
-    with TestClient(build_app()) as c:
+    with TestClient(create_app()) as c:
         yield c
 
 
@@ -158,12 +158,3 @@ def test_assets_stay_small_and_self_contained():
 def test_the_page_is_not_part_of_the_api_description(web):
     paths = web.get("/openapi.json").json()["paths"]
     assert "/" not in paths and not [p for p in paths if p.startswith("/static")]
-
-
-def test_including_the_router_twice_does_no_harm():
-    app = build_app()
-    assert has_page(app)
-    app.include_router(page.router)  # as if create_app() had included it as well
-    with TestClient(app) as c:
-        assert c.get("/").status_code == 200
-        assert c.get("/static/app.js").status_code == 200

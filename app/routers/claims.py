@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from app import queries
 from app.codebook import Claimant, Figure
 from app.deps import ID_RE, CursorQ, FormatQ, LimitQ, ReadDep, split_values
 from app.http import negotiate
-from app.problems import invalid
+from app.problems import NotFound, invalid
 from app.routers import common
 from app.routers.responses import ERRORS, LIST_FORMATS
-from app.schemas import ClaimPublic, Page
+from app.schemas import ClaimPublic, Item, Page
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])
 
@@ -75,3 +75,20 @@ def list_claims(
         columns=queries.CLAIM_COLUMNS,
         filename="claims",
     )
+
+
+@router.get(
+    "/{claim_id}", operation_id="get_claim", response_model=Item[ClaimPublic], responses=ERRORS
+)
+def get_claim(
+    request: Request,
+    ctx: ReadDep,
+    claim_id: Annotated[
+        str, Path(max_length=120, pattern=f"^{ID_RE}$", description="The claim's id.")
+    ],
+) -> Response:
+    """One claim."""
+    row = queries.get_claim(ctx.session, claim_id, version=ctx.at())
+    if row is None:
+        raise NotFound(f"No claim {claim_id!r} at dataset version {ctx.version}.")
+    return common.one(request, ctx, row)

@@ -1,0 +1,390 @@
+"""Curators' writes: /v1/admin/{exchanges,sources,claims,agreements}, bearer token only.
+
+Every write goes through curation.write_one (validated, versioned, audited) inside one
+transaction; nothing here touches the database otherwise. Answers are never cached and carry
+no CORS grant.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from app import auth, curation, queries
+from app.config import get_settings
+from app.db import write_session
+from app.deps import ID_RE
+from app.http import Format, dumps, etag_value
+from app.models import IdempotencyKey, table_of
+from app.problems import BadRequest, Invalid, PayloadTooLarge, PreconditionFailed, invalid
+from app.routers.responses import problem
+
+MAX_BODY = 1024 * 1024
+limiter = auth.FailureLimiter()
+bearer = HTTPBearer(auto_error=False, description="A curator's token (see README, Curation).")
+IK = table_of(IdempotencyKey)
+
+
+def admin(
+    request: Request,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> str:
+    """The token's name; 401 without a valid token, 429 after repeated failures."""
+    tokens = auth.parse_tokens(get_settings().admin_tokens)
+    client = request.client.host if request.client else "unknown"
+    return auth.authenticate(request.headers.get("authorization"), tokens, limiter, client)
+
+
+AdminDep = Annotated[str, Depends(admin)]
+RecordId = Annotated[
+    str, Path(max_length=120, pattern=f"^{ID_RE}$", description="The record's id.")
+]
+ReasonQ = Annotated[
+    str | None,
+    Query(max_length=1000, description="Why the change was made; shown in the changelog."),
+]
+IfMatch = Annotated[
+    str | None,
+    Header(description="The record's ETag as last read; a stale one gets 412 and no change."),
+]
+IdempotencyKeyH = Annotated[
+    str | None,
+    Header(
+        max_length=200,
+        description="Retry a create safely: the same key and body replay "
+        "the first answer; the same key with another body is a 422.",
+    ),
+]
+
+ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: problem("The body is not valid JSON."),
+    401: problem("Missing or invalid bearer token (WWW-Authenticate: Bearer)."),
+    404: problem("No such record."),
+    409: problem("The id exists already, or the change would leave a reference dangling."),
+    412: problem("If-Match no longer matches the record's revision; nothing was changed."),
+    413: problem("The body is larger than 1 MiB."),
+    422: problem("The record is invalid; `errors` names each field."),
+    429: problem("Too many failed authentications; retry after Retry-After seconds."),
+    503: problem("The database is not answering or is read-only; nothing was written."),
+}
+
+
+async def read_body(request: Request) -> bytes:
+    """The body, refused with 413 past 1 MiB without reading further."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY:
+        raise PayloadTooLarge("The body is larger than 1 MiB.")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise PayloadTooLarge("The body is larger than 1 MiB.")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def expected_revision(if_match: str | None) -> int | None:
+    """The revision an If-Match names (our ETags start with r<revision>-)."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    for tag in if_match.split(","):
+        found = re.fullmatch(r'\s*(?:W/)?"r(\d+)-[0-9a-f]+"\s*', tag)
+        if found:
+            return int(found.group(1))
+    raise PreconditionFailed("If-Match names no ETag this API issued; read the record again.")
+
+
+READERS: dict[str, Callable[..., dict[str, Any] | None]] = {
+    "exchange": lambda s, rid: queries.get_exchange(s, rid, version=None),
+    "source": lambda s, rid: queries.get_source(s, rid, version=None),
+    "claim": lambda s, rid: queries.get_claim(s, rid, version=None),
+    "agreement": lambda s, rid: next(
+        iter(queries.list_agreements(s, version=None, agreement_id=rid)), None
+    ),
+}
+PUBLIC = {"exchange": "exchanges", "source": "sources", "claim": "claims",
+          "agreement": "agreements"}  # fmt: skip
+
+
+def answer(session: Any, type_: str, record_id: str, version: int, status: int) -> Response:
+    """The record as the public read shows it, with the ETag that read will carry."""
+    row = READERS[type_](session, record_id)
+    assert row is not None
+    path = f"/v1/{PUBLIC[type_]}/{record_id}"
+    etag = etag_value(version, path, [], Format.json, f"r{row['revision']}-")
+    headers = {"ETag": etag, "Cache-Control": "no-store", "X-Dataset-Version": str(version)}
+    if status == 201:
+        headers["Location"] = path
+    body = dumps({"data": row, "meta": {"dataset_version": version}})
+    return Response(body, status_code=status, media_type="application/json", headers=headers)
+
+
+def _replay(session: Any, actor: str, key: str, digest: str) -> Response | None:
+    from sqlalchemy import select
+
+    found = session.execute(
+        select(IK.c.request_hash, IK.c.status, IK.c.headers, IK.c.body).where(
+            IK.c.actor == actor, IK.c.key == key
+        )
+    ).first()
+    if found is None:
+        return None
+    if found.request_hash != digest:
+        raise invalid("Idempotency-Key", "was used before with another body", "header")
+    headers = {**orjson.loads(found.headers), "Idempotent-Replayed": "true"}
+    return Response(
+        found.body.encode(),
+        status_code=found.status,
+        media_type="application/json",
+        headers=headers,
+    )
+
+
+def _remember(session: Any, actor: str, key: str, digest: str, response: Response) -> None:
+    from sqlalchemy import insert
+
+    headers = {
+        k: v
+        for k, v in response.headers.items()
+        if k.lower() in ("etag", "location", "x-dataset-version", "cache-control")
+    }
+    session.execute(insert(IK).values(
+        actor=actor, key=key, request_hash=digest, status=response.status_code,
+        headers=orjson.dumps(headers).decode(), body=bytes(response.body).decode(),
+        created_at=curation.now(),
+    ))  # fmt: skip
+
+
+def make_router(plural: str, type_: str) -> APIRouter:
+    """The five writes for one record type."""
+    router = APIRouter(prefix=f"/v1/admin/{plural}", tags=["admin"], responses=ADMIN_ERRORS)
+    model = curation.SPECS[type_].model
+    body_doc = {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}
+            },
+        }
+    }
+    patch_doc = {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/merge-patch+json": {"schema": {"type": "object"}},
+                "application/json": {"schema": {"type": "object"}},
+            },
+        }
+    }
+    one = {"model": None, "description": "The record as GET /v1/... shows it, with its ETag."}
+
+    @router.post(
+        "",
+        operation_id=f"create_{type_}",
+        status_code=201,
+        openapi_extra=body_doc,
+        responses={201: one},
+    )
+    async def create(
+        request: Request,
+        actor: AdminDep,
+        reason: ReasonQ = None,
+        idempotency_key: IdempotencyKeyH = None,
+    ) -> Response:
+        raw = await read_body(request)
+        record = curation.validate(type_, raw)
+        digest = hashlib.sha256(raw).hexdigest()
+
+        def work() -> Response:
+            with write_session() as session:
+                curation.lock(session)
+                if idempotency_key:
+                    replay = _replay(session, actor, idempotency_key, digest)
+                    if replay is not None:
+                        return replay
+                rid = record["id"] or curation.derive_id(session, type_, record)
+                rec = {**record, "id": rid}
+                result = curation.write_one(
+                    session,
+                    type_,
+                    "create",
+                    rid,
+                    rec,
+                    actor=actor,
+                    reason=reason,
+                    expected_revision=None,
+                )
+                assert result.version is not None
+                response = answer(session, type_, rid, result.version, 201)
+                if idempotency_key:
+                    _remember(session, actor, idempotency_key, digest, response)
+                return response
+
+        return await run_in_threadpool(work)
+
+    create.__doc__ = f"Create a {type_.replace('_', ' ')}."
+
+    @router.put(
+        "/{record_id}",
+        operation_id=f"replace_{type_}",
+        openapi_extra=body_doc,
+        responses={200: one},
+    )
+    async def replace(
+        request: Request,
+        actor: AdminDep,
+        record_id: RecordId,
+        if_match: IfMatch = None,
+        reason: ReasonQ = None,
+    ) -> Response:
+        record = curation.validate(type_, await read_body(request), record_id=record_id)
+        revision = expected_revision(if_match)
+        return await run_in_threadpool(_update, actor, record_id, record, revision, reason)
+
+    replace.__doc__ = f"Replace a {type_.replace('_', ' ')} whole."
+
+    @router.patch(
+        "/{record_id}",
+        operation_id=f"update_{type_}",
+        openapi_extra=patch_doc,
+        responses={200: one},
+    )
+    async def patch(
+        request: Request,
+        actor: AdminDep,
+        record_id: RecordId,
+        if_match: IfMatch = None,
+        reason: ReasonQ = None,
+    ) -> Response:
+        raw = await read_body(request)
+        try:
+            changes = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            raise BadRequest("The body is not valid JSON.") from None
+        if not isinstance(changes, dict):
+            raise Invalid(
+                "body: must be a JSON object (a merge patch)",
+                errors=[
+                    {
+                        "name": "body",
+                        "location": "body",
+                        "message": "must be a JSON object (a merge patch)",
+                    }
+                ],
+            )
+        revision = expected_revision(if_match)
+
+        def work() -> Response:
+            with write_session() as session:
+                curation.lock(session)
+                live = curation.live_record(session, type_, record_id)
+                if live is None:
+                    from app.problems import NotFound
+
+                    raise NotFound(f"No {type_} {record_id!r}.")
+                merged = curation.merge_patch(live[2], changes)
+                record = curation.validate(type_, orjson.dumps(merged), record_id=record_id)
+                result = curation.write_one(
+                    session,
+                    type_,
+                    "update",
+                    record_id,
+                    record,
+                    actor=actor,
+                    reason=reason,
+                    expected_revision=revision,
+                )
+                assert result.version is not None
+                return answer(session, type_, record_id, result.version, 200)
+
+        return await run_in_threadpool(work)
+
+    patch.__doc__ = f"Change some fields of a {type_.replace('_', ' ')} (JSON merge patch)."
+
+    def _update(
+        actor: str, record_id: str, record: dict[str, Any], revision: int | None, reason: str | None
+    ) -> Response:
+        with write_session() as session:
+            result = curation.write_one(
+                session,
+                type_,
+                "update",
+                record_id,
+                record,
+                actor=actor,
+                reason=reason,
+                expected_revision=revision,
+            )
+            assert result.version is not None
+            return answer(session, type_, record_id, result.version, 200)
+
+    @router.delete(
+        "/{record_id}",
+        operation_id=f"delete_{type_}",
+        responses={200: {"description": "Deleted; restore brings it back whole."}},
+    )
+    async def delete(
+        actor: AdminDep, record_id: RecordId, if_match: IfMatch = None, reason: ReasonQ = None
+    ) -> Response:
+        revision = expected_revision(if_match)
+
+        def work() -> Response:
+            with write_session() as session:
+                result = curation.write_one(
+                    session,
+                    type_,
+                    "delete",
+                    record_id,
+                    None,
+                    actor=actor,
+                    reason=reason,
+                    expected_revision=revision,
+                )
+            body = {
+                "deleted": record_id,
+                "record_type": type_,
+                "meta": {"dataset_version": result.version},
+            }
+            return Response(
+                dumps(body),
+                media_type="application/json",
+                headers={"Cache-Control": "no-store", "X-Dataset-Version": str(result.version)},
+            )
+
+        return await run_in_threadpool(work)
+
+    delete.__doc__ = f"Delete a {type_.replace('_', ' ')} (it stays restorable)."
+
+    @router.post("/{record_id}/restore", operation_id=f"restore_{type_}", responses={200: one})
+    async def restore(actor: AdminDep, record_id: RecordId, reason: ReasonQ = None) -> Response:
+        def work() -> Response:
+            with write_session() as session:
+                result = curation.write_one(
+                    session,
+                    type_,
+                    "restore",
+                    record_id,
+                    None,
+                    actor=actor,
+                    reason=reason,
+                    expected_revision=None,
+                )
+                assert result.version is not None
+                return answer(session, type_, record_id, result.version, 200)
+
+        return await run_in_threadpool(work)
+
+    restore.__doc__ = f"Bring a deleted {type_.replace('_', ' ')} back whole."
+    return router
+
+
+routers = [make_router(plural, type_) for type_, plural in PUBLIC.items()]
+INPUT_MODELS = [curation.SPECS[t].model for t in PUBLIC]
