@@ -42,3 +42,10 @@ load:
 
 clean:
 	rm -rf .venv var/*.sqlite3* .pytest_cache .mypy_cache .ruff_cache
+
+## bench: the benchmark of issue 8 (wrk from Debian when missing, Datasette in bench/out/ only);
+## BENCH_ARGS=--quick for 3 s runs; it writes bench/RESULTS.md
+BENCH_ARGS ?=
+bench: uv
+	$(UV) sync --frozen --inexact
+	$(RUN) python bench/run.py $(BENCH_ARGS)
