@@ -29,6 +29,18 @@ class Settings(BaseSettings):
         description="Absolute base URL used in citations when set (e.g. https://api.example.org).",
     )
     cache_control: str = "public, max-age=60, stale-while-revalidate=300"
+    response_cache: bool = Field(
+        default=True, description="Answer repeated reads from memory (RESPONSE_CACHE=0: off)."
+    )
+    response_cache_mb: int = Field(default=128, ge=1, le=4096)
+    version_ttl: float | None = Field(
+        default=None,
+        ge=0,
+        description="Seconds between checks of the dataset version by the response cache "
+        "(default: every request on SQLite, 1 s on PostgreSQL): the staleness bound when "
+        "several processes share one database.",
+    )
+
     log_level: str = "info"
 
     @field_validator("database_url")

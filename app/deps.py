@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from app import queries
@@ -21,8 +22,14 @@ MAX_Q = 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def get_session() -> Iterator[Session]:
-    with read_session() as session:
+def engine_of(request: Request) -> Engine:
+    """The engine of the app that serves the request (create_app builds one per app)."""
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with read_session(engine_of(request)) as session:
         yield session
 
 

@@ -187,7 +187,6 @@ def read_response(
     updated_at: dt.datetime | None,
     fmt: Format,
     build: Any,
-    cache_control: str,
     etag_prefix: str = "",
     headers: Mapping[str, str] | None = None,
     filename: str | None = None,
@@ -202,10 +201,10 @@ def read_response(
     base = str(request.base_url).rstrip("/")
     out: dict[str, str] = {
         "ETag": etag,
-        "Cache-Control": PINNED_CACHE if pinned else cache_control,
+        "Cache-Control": PINNED_CACHE if pinned else request.app.state.settings.cache_control,
         "Link": f'<{base}/v1/dataset/citation>; rel="cite-as"',
         "X-Dataset-Version": str(version),
-        "Vary": "Accept, Accept-Encoding",
+        "Vary": "Accept",
     }
     if updated_at is not None:
         out["Last-Modified"] = http_date(updated_at)

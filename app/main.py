@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
 from app import openapi, problems
+from app.cache import ResponseCache, VersionSource
 from app.codebook import DATASET_TITLE, PRIVACY_RULE, UNDISCLOSED_RULE
+from app.config import Settings, get_settings
+from app.db import make_engine
 from app.middleware import HeadAsGet, ReadOnlyCORS
 from app.routers import (
     admin,
@@ -41,14 +47,26 @@ EXPOSED = [
 ]
 
 
-def create_app() -> FastAPI:
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app for `settings` (by default, the environment's), with an engine of its own."""
+    settings = settings or get_settings()
+    engine = make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="pow-exchanges",
         version="1",
         summary="Prisoner-of-war exchanges between Ukraine and Russia, with sources.",
         description=DESCRIPTION,
         license_info={"name": "Data: CC-BY-4.0", "identifier": "CC-BY-4.0"},
     )
+    app.state.settings = settings
+    app.state.engine = engine
     problems.install(app)
     for module in (exchanges, sources, mediators, claims, agreements, statistics, dataset, ops,
                    page):  # fmt: skip
@@ -57,6 +75,11 @@ def create_app() -> FastAPI:
         app.include_router(router)
     openapi.install(app, admin.INPUT_MODELS)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
+    if settings.response_cache:
+        versions = VersionSource(settings.database_url, settings.version_ttl)
+        app.add_middleware(
+            ResponseCache, versions=versions, max_bytes=settings.response_cache_mb * 2**20
+        )
     app.add_middleware(
         ReadOnlyCORS,
         allow_origins=["*"],

@@ -152,7 +152,7 @@ def small_client(tmp_root: Path):  # type: ignore[no-untyped-def]
     url = new_database(tmp_root)
     migrate(url)
     load(url, SMALL)
-    with use_database(url), make_client(url) as c:
+    with make_client(url) as c:
         yield c
     drop_database(url)
 
@@ -166,21 +166,27 @@ def empty_url(tmp_root: Path) -> Iterator[str]:
     drop_database(url)
 
 
-def make_client(url: str):  # type: ignore[no-untyped-def]
+def make_client(url: str, **settings: object):  # type: ignore[no-untyped-def]
+    """A client of an app bound to `url` (other settings from the environment)."""
     from fastapi.testclient import TestClient
 
+    from app.config import Settings
     from app.main import create_app
 
-    return TestClient(create_app(), raise_server_exceptions=False)
+    # Tests write behind the app's back, so the cache checks the version on every request.
+    settings.setdefault("version_ttl", 0.0)
+    app = create_app(Settings(database_url=url, **settings))  # type: ignore[arg-type]
+
+    return TestClient(app, raise_server_exceptions=False)
 
 
 @pytest.fixture(scope="session")
 def client(db_url: str):  # type: ignore[no-untyped-def]
-    with use_database(db_url), make_client(db_url) as c:
+    with make_client(db_url) as c:
         yield c
 
 
 @pytest.fixture
 def fresh_client(fresh_url: str):  # type: ignore[no-untyped-def]
-    with use_database(fresh_url), make_client(fresh_url) as c:
+    with make_client(fresh_url) as c:
         yield c

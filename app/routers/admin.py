@@ -19,9 +19,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app import auth, curation, queries
-from app.config import get_settings
 from app.db import write_session
-from app.deps import ID_RE
+from app.deps import ID_RE, engine_of
 from app.http import Format, dumps, etag_value
 from app.models import IdempotencyKey, table_of
 from app.problems import BadRequest, Invalid, PayloadTooLarge, PreconditionFailed, invalid
@@ -38,7 +37,7 @@ def admin(
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> str:
     """The token's name; 401 without a valid token, 429 after repeated failures."""
-    tokens = auth.parse_tokens(get_settings().admin_tokens)
+    tokens = auth.parse_tokens(request.app.state.settings.admin_tokens)
     client = request.client.host if request.client else "unknown"
     return auth.authenticate(request.headers.get("authorization"), tokens, limiter, client)
 
@@ -204,7 +203,7 @@ def make_router(plural: str, type_: str) -> APIRouter:
         digest = hashlib.sha256(raw).hexdigest()
 
         def work() -> Response:
-            with write_session() as session:
+            with write_session(engine_of(request)) as session:
                 curation.lock(session)
                 if idempotency_key:
                     replay = _replay(session, actor, idempotency_key, digest)
@@ -247,7 +246,7 @@ def make_router(plural: str, type_: str) -> APIRouter:
     ) -> Response:
         record = curation.validate(type_, await read_body(request), record_id=record_id)
         revision = expected_revision(if_match)
-        return await run_in_threadpool(_update, actor, record_id, record, revision, reason)
+        return await run_in_threadpool(_update, request, actor, record_id, record, revision, reason)
 
     replace.__doc__ = f"Replace a {type_.replace('_', ' ')} whole."
 
@@ -283,7 +282,7 @@ def make_router(plural: str, type_: str) -> APIRouter:
         revision = expected_revision(if_match)
 
         def work() -> Response:
-            with write_session() as session:
+            with write_session(engine_of(request)) as session:
                 curation.lock(session)
                 live = curation.live_record(session, type_, record_id)
                 if live is None:
@@ -310,9 +309,14 @@ def make_router(plural: str, type_: str) -> APIRouter:
     patch.__doc__ = f"Change some fields of a {type_.replace('_', ' ')} (JSON merge patch)."
 
     def _update(
-        actor: str, record_id: str, record: dict[str, Any], revision: int | None, reason: str | None
+        request: Request,
+        actor: str,
+        record_id: str,
+        record: dict[str, Any],
+        revision: int | None,
+        reason: str | None,
     ) -> Response:
-        with write_session() as session:
+        with write_session(engine_of(request)) as session:
             result = curation.write_one(
                 session,
                 type_,
@@ -332,12 +336,16 @@ def make_router(plural: str, type_: str) -> APIRouter:
         responses={200: {"description": "Deleted; restore brings it back whole."}},
     )
     async def delete(
-        actor: AdminDep, record_id: RecordId, if_match: IfMatch = None, reason: ReasonQ = None
+        request: Request,
+        actor: AdminDep,
+        record_id: RecordId,
+        if_match: IfMatch = None,
+        reason: ReasonQ = None,
     ) -> Response:
         revision = expected_revision(if_match)
 
         def work() -> Response:
-            with write_session() as session:
+            with write_session(engine_of(request)) as session:
                 result = curation.write_one(
                     session,
                     type_,
@@ -364,9 +372,11 @@ def make_router(plural: str, type_: str) -> APIRouter:
     delete.__doc__ = f"Delete a {type_.replace('_', ' ')} (it stays restorable)."
 
     @router.post("/{record_id}/restore", operation_id=f"restore_{type_}", responses={200: one})
-    async def restore(actor: AdminDep, record_id: RecordId, reason: ReasonQ = None) -> Response:
+    async def restore(
+        request: Request, actor: AdminDep, record_id: RecordId, reason: ReasonQ = None
+    ) -> Response:
         def work() -> Response:
-            with write_session() as session:
+            with write_session(engine_of(request)) as session:
                 result = curation.write_one(
                     session,
                     type_,

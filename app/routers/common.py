@@ -8,7 +8,6 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.config import get_settings
 from app.deps import ReadContext
 from app.http import (
     Format,
@@ -86,7 +85,6 @@ def page(
         updated_at=ctx.updated_at,
         fmt=fmt,
         build=build,
-        cache_control=get_settings().cache_control,
         filename=filename,
     )
 
@@ -121,7 +119,6 @@ def whole(
         updated_at=ctx.updated_at,
         fmt=fmt,
         build=build,
-        cache_control=get_settings().cache_control,
         filename=filename,
     )
 
@@ -143,6 +140,5 @@ def one(
         updated_at=ctx.updated_at,
         fmt=Format.json,
         build=lambda: dumps(payload),
-        cache_control=get_settings().cache_control,
         etag_prefix=f"r{row['revision']}-" if revision else "",
     )

@@ -10,7 +10,6 @@ from starlette.responses import Response
 from app import codebook, queries
 from app.citation import citation_bibtex, citation_csl, citation_text
 from app.codebook import DATASET_NAME, DATASET_TITLE, LICENSE
-from app.config import get_settings
 from app.deps import CursorQ, LimitQ, ReadDep
 from app.http import Format, dumps, read_response
 from app.problems import invalid
@@ -22,7 +21,9 @@ router = APIRouter(prefix="/v1", tags=["dataset"])
 
 
 def base_url(request: Request) -> str:
-    return get_settings().public_base_url.rstrip("/") or str(request.base_url).rstrip("/")
+    return request.app.state.settings.public_base_url.rstrip("/") or str(request.base_url).rstrip(
+        "/"
+    )
 
 
 @router.get("/dataset", operation_id="get_dataset", response_model=DatasetInfo, responses=ERRORS)
@@ -49,7 +50,6 @@ def get_dataset(request: Request, ctx: ReadDep) -> Response:
         updated_at=ctx.updated_at,
         fmt=Format.json,
         build=build,
-        cache_control=get_settings().cache_control,
     )
 
 
@@ -137,7 +137,6 @@ def get_citation(
         updated_at=ctx.updated_at,
         fmt=Format.json,
         build=build,
-        cache_control=get_settings().cache_control,
     )
     if response.status_code == 200:
         response.headers["content-type"] = CITATION_MEDIA[format]
@@ -177,5 +176,4 @@ def get_codebook(request: Request, ctx: ReadDep) -> Response:
         updated_at=ctx.updated_at,
         fmt=Format.json,
         build=lambda: dumps(doc),
-        cache_control=get_settings().cache_control,
     )

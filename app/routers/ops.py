@@ -7,11 +7,12 @@ from pathlib import Path
 
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from sqlalchemy import text
 from starlette.responses import Response
 
 from app.db import read_session
+from app.deps import engine_of
 from app.http import dumps
 from app.problems import problem_response
 from app.routers.responses import problem
@@ -39,11 +40,11 @@ def healthz() -> Response:
 
 
 @router.get("/readyz", operation_id="readyz", responses={503: problem("Not ready.")})
-def readyz() -> Response:
+def readyz(request: Request) -> Response:
     """The database answers and its schema is at the newest migration."""
     head = head_revision()
     try:
-        with read_session() as session:
+        with read_session(engine_of(request)) as session:
             current = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except Exception:
         return problem_response(

@@ -14,7 +14,6 @@ from starlette.responses import Response
 
 from app import statistics
 from app.codebook import Claimant, Interval, Metric
-from app.config import get_settings
 from app.deps import FiltersDep, FormatQ, ReadDep, split_values
 from app.http import Format, dumps, negotiate, read_response
 from app.problems import invalid
@@ -54,7 +53,6 @@ def exchange_summary(request: Request, ctx: ReadDep, filters: FiltersDep) -> Res
         updated_at=ctx.updated_at,
         fmt=Format.json,
         build=build,
-        cache_control=get_settings().cache_control,
     )
 
 

@@ -1,0 +1,269 @@
+"""A response cache in front of the framework, keyed by the dataset version.
+
+Every read is a pure function of (dataset version, canonical request), so a hit can be
+answered, and If-None-Match turned into 304, without routing, validation or the database;
+bodies are kept with their gzip form. A write bumps the version; the next request sees the
+new version and drops every entry at once, with no per-key bookkeeping.
+
+The current version is read per request on SQLite (one indexed row, microseconds) and at most
+every VERSION_TTL seconds on PostgreSQL, which bounds how stale a cached answer can be when
+several processes share one database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import sqlite3
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from sqlalchemy.engine import make_url
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.db import normalise_url
+
+UNCACHED_PREFIXES = ("/v1/admin", "/healthz", "/readyz", "/metrics")
+MIN_GZIP = 1024
+
+
+class VersionSource:
+    """The current dataset version, from a connection of its own; None when unreadable."""
+
+    def __init__(self, url: str, ttl: float | None = None) -> None:
+        self.url = make_url(normalise_url(url))
+        self.sqlite = self.url.get_backend_name() == "sqlite"
+        self.ttl = (0.0 if self.sqlite else 1.0) if ttl is None else ttl
+        self._conn: Any = None
+        self._value: int | None = None
+        self._checked = 0.0
+        self._lock = threading.Lock()
+
+    def _connect(self) -> Any:
+        if self.sqlite:
+            path = self.url.database or ""
+            conn = sqlite3.connect(
+                f"file:{path}?mode=ro",
+                uri=True,
+                check_same_thread=False,
+                isolation_level=None,
+                timeout=1,
+            )
+            return conn
+        import psycopg
+
+        dsn = self.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        return psycopg.connect(dsn, autocommit=True, connect_timeout=2)
+
+    def current(self) -> int | None:
+        now = time.monotonic()
+        if self.ttl and now - self._checked < self.ttl:
+            return self._value
+        with self._lock:
+            try:
+                if self._conn is None:
+                    self._conn = self._connect()
+                row = self._conn.execute("SELECT version FROM dataset_meta WHERE id = 1").fetchone()
+                self._value = int(row[0]) if row else 0
+            except Exception:
+                self.close()
+                self._value = None
+            self._checked = now
+            return self._value
+
+    def expire(self) -> None:
+        """Read the version afresh on the next request (this process has just written)."""
+        self._checked = 0.0
+
+    def close(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(Exception):  # closing a broken connection
+                self._conn.close()
+        self._conn = None
+
+
+@dataclass
+class Entry:
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    gz: bytes | None
+    etag: bytes
+    last_modified: float | None
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value)
+    return None
+
+
+def _etag_matches(header: bytes, etag: bytes) -> bool:
+    if header.strip() == b"*":
+        return True
+    wanted = etag.removeprefix(b"W/")
+    return any(t.strip().removeprefix(b"W/") == wanted for t in header.split(b","))
+
+
+def _not_modified_since(header: bytes, last_modified: float | None) -> bool:
+    if last_modified is None:
+        return False
+    try:
+        return parsedate_to_datetime(header.decode()).timestamp() >= last_modified
+    except (TypeError, ValueError):
+        return False
+
+
+class ResponseCache:
+    """Pure ASGI middleware: answers repeated reads from memory."""
+
+    def __init__(self, app: ASGIApp, *, versions: VersionSource, max_bytes: int) -> None:
+        self.app = app
+        self.versions = versions
+        self.max_bytes = max_bytes
+        self.version: int | None = None
+        self.entries: OrderedDict[tuple[bytes, ...], Entry] = OrderedDict()
+        self.size = 0
+
+    def _key(self, scope: Scope) -> tuple[bytes, ...]:
+        query = scope.get("query_string", b"")
+        if query:
+            pairs = sorted(parse_qsl(query.decode("latin-1"), keep_blank_values=True))
+            query = urlencode(pairs).encode("latin-1")
+        accept = (_header(scope, b"accept") or b"").replace(b" ", b"").lower()
+        host = _header(scope, b"host") or b""
+        return (scope.get("scheme", "http").encode(), host, scope["path"].encode(), query,
+                accept)  # fmt: skip
+
+    def _drop_all(self, version: int) -> None:
+        self.entries.clear()
+        self.size = 0
+        self.version = version
+
+    def _store(self, key: tuple[bytes, ...], entry: Entry) -> None:
+        cost = len(entry.body) + len(entry.gz or b"") + 512
+        if cost > self.max_bytes // 8:
+            return
+        old = self.entries.pop(key, None)
+        if old is not None:
+            self.size -= len(old.body) + len(old.gz or b"") + 512
+        self.entries[key] = entry
+        self.size += cost
+        while self.size > self.max_bytes and self.entries:
+            _, gone = self.entries.popitem(last=False)
+            self.size -= len(gone.body) + len(gone.gz or b"") + 512
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] not in ("GET", "HEAD") or scope["path"].startswith(UNCACHED_PREFIXES):
+            await self.app(scope, receive, send)
+            if scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+                self.versions.expire()  # a write of ours: no need to wait for the TTL
+            return
+        version = self.versions.current()
+        if version is None:
+            await self.app(scope, receive, send)
+            return
+        if version != self.version:
+            self._drop_all(version)
+        key = self._key(scope)
+        entry = self.entries.get(key)
+        if entry is not None:
+            self.entries.move_to_end(key)
+            await self._answer(scope, send, entry)
+            return
+        await self._fill(scope, receive, send, key, version)
+
+    async def _answer(self, scope: Scope, send: Send, entry: Entry) -> None:
+        inm = _header(scope, b"if-none-match")
+        ims = _header(scope, b"if-modified-since")
+        if (inm is not None and _etag_matches(inm, entry.etag)) or (
+            inm is None and ims is not None and _not_modified_since(ims, entry.last_modified)
+        ):
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 304,
+                    "headers": [h for h in entry.headers if h[0] != b"content-type"],
+                }
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return
+        body, headers = entry.body, list(entry.headers)
+        if entry.gz is not None and b"gzip" in (_header(scope, b"accept-encoding") or b""):
+            body = entry.gz
+            headers.append((b"content-encoding", b"gzip"))
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": entry.status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _fill(
+        self, scope: Scope, receive: Receive, send: Send, key: tuple[bytes, ...], version: int
+    ) -> None:
+        # Ask the app for the identity body, keep it, and answer this request from the entry
+        # like any later hit (so compression and 304 behave the same on a miss and a hit).
+        inner = {**scope, "headers": [(k, v) for k, v in scope["headers"]
+                                      if k not in (b"accept-encoding", b"if-none-match",
+                                                   b"if-modified-since")]}  # fmt: skip
+        start: Message | None = None
+        chunks: list[bytes] = []
+        streaming = False
+
+        async def capture(message: Message) -> None:
+            nonlocal start, streaming
+            if message["type"] == "http.response.start":
+                start = message
+                return
+            if streaming:
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body", False) and len(chunks) == 1 and start is not None:
+                # A streamed answer (large export): pass it through, never cache it.
+                streaming = True
+                await send(start)
+                await send(
+                    {"type": "http.response.body", "body": b"".join(chunks), "more_body": True}
+                )
+
+        await self.app(inner, receive, capture)
+        if streaming or start is None:
+            return
+        body = b"".join(chunks)
+        headers = [(k.lower(), v) for k, v in start.get("headers", [])
+                   if k.lower() not in (b"content-length", b"content-encoding")]  # fmt: skip
+        etag = next((v for k, v in headers if k == b"etag"), None)
+        cacheable = (
+            start["status"] == 200
+            and etag is not None
+            and not any(k == b"cache-control" and b"no-store" in v for k, v in headers)
+        )
+        gz = None
+        if cacheable and len(body) >= MIN_GZIP:
+            gz = gzip.compress(body, compresslevel=6, mtime=0)
+            if not any(k == b"vary" for k, _ in headers):
+                headers.append((b"vary", b"Accept-Encoding"))
+        last_modified = None
+        for k, v in headers:
+            if k == b"last-modified":
+                try:
+                    last_modified = parsedate_to_datetime(v.decode()).timestamp()
+                except (TypeError, ValueError):
+                    last_modified = None
+        entry = Entry(start["status"], headers, body, gz, etag or b"", last_modified)
+        if cacheable and self.versions.current() == version:
+            self._store(key, entry)
+        if etag is not None:
+            await self._answer(scope, send, entry)
+            return
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": start["status"], "headers": headers})
+        await send({"type": "http.response.body", "body": body})

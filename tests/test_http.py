@@ -1,0 +1,170 @@
+"""HTTP behaviour users build on: caching, conditional requests, compression, CORS, formats."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+
+import pytest
+from sqlalchemy import event
+
+from tests.conftest import make_client
+from tests.helpers import assert_problem
+
+READS = [
+    "/v1/exchanges", "/v1/exchanges?limit=7&sort=total&kind=pow_exchange",
+    "/v1/exchanges?format=csv&limit=500", "/v1/exchanges?format=ndjson&mediator=uae",
+    "/v1/exchanges/2024-07-17", "/v1/exchanges/2024-01-31/claims",
+    "/v1/exchanges/2024-01-31/claims?format=csv", "/v1/sources?limit=20",
+    "/v1/sources?format=csv", "/v1/sources/up-2022-03-24-10for10", "/v1/mediators",
+    "/v1/mediators?format=ndjson", "/v1/claims?disputed=true",
+    "/v1/claims/2024-01-31.ukraine_received.ua_official", "/v1/agreements",
+    "/v1/agreements?format=csv", "/v1/agreements/istanbul-2025-05-16-1000",
+    "/v1/statistics/summary", "/v1/statistics/summary?kind=mixed",
+    "/v1/statistics/timeseries?interval=week&cumulative=true",
+    "/v1/statistics/timeseries?format=csv", "/v1/statistics/mediators",
+    "/v1/statistics/mediators?format=csv", "/v1/statistics/reconciliation",
+    "/v1/statistics/reconciliation?format=ndjson", "/v1/dataset", "/v1/dataset/changes",
+    "/v1/dataset/citation?format=bibtex", "/v1/codebook", "/v1/exchanges?as_of_version=1",
+    "/v1/exchanges/nope", "/v1/exchanges?limit=0", "/",
+]  # fmt: skip
+SAME_HEADERS = ("etag", "content-type", "cache-control", "link", "last-modified",
+                "x-dataset-version", "content-disposition")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def uncached(db_url):
+    with make_client(db_url, response_cache=False) as c:
+        yield c
+
+
+@pytest.mark.parametrize("url", READS)
+def test_cache_on_and_off_answer_the_same_bytes(client, uncached, url):
+    for _ in range(2):  # the second read of the cached client is a hit
+        on, off = client.get(url), uncached.get(url)
+        assert on.status_code == off.status_code
+        assert on.content == off.content, url
+        for h in SAME_HEADERS:
+            assert on.headers.get(h) == off.headers.get(h), (url, h)
+
+
+def test_a_hit_touches_no_database(db_url):
+    with make_client(db_url) as c:
+        statements: list[str] = []
+        event.listen(
+            c.app.state.engine, "before_cursor_execute", lambda *a: statements.append(a[2])
+        )
+        c.get("/v1/exchanges?limit=3")
+        assert statements, "the miss reads the database"
+        statements.clear()
+        again = c.get("/v1/exchanges?limit=3")
+        assert again.status_code == 200 and statements == []
+        # the query's order does not matter to the cache
+        c.get("/v1/exchanges?sort=date&limit=3")
+        statements.clear()
+        c.get("/v1/exchanges?limit=3&sort=date")
+        assert statements == []
+
+
+def test_a_write_is_seen_at_once(fresh_url, monkeypatch):
+    from app.config import get_settings
+
+    token = "cache-test-token"
+    monkeypatch.setenv("ADMIN_TOKENS", f"t:{hashlib.sha256(token.encode()).hexdigest()}")
+    get_settings.cache_clear()
+    with make_client(fresh_url) as c:
+        first = c.get("/v1/statistics/summary")
+        assert c.get("/v1/statistics/summary").content == first.content  # from the cache
+        r = c.patch(
+            "/v1/admin/exchanges/2024-07-17",
+            json={"ukraine_received": 100},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert r.status_code == 200
+        after = c.get("/v1/statistics/summary")
+        assert after.json()["ukraine_received"] == first.json()["ukraine_received"] + 5
+        assert after.headers["etag"] != first.headers["etag"]
+        stale = c.get("/v1/statistics/summary", headers={"If-None-Match": first.headers["etag"]})
+        assert stale.status_code == 200
+    get_settings.cache_clear()
+
+
+def test_conditional_requests(client):
+    r = client.get("/v1/statistics/summary")
+    etag, modified = r.headers["etag"], r.headers["last-modified"]
+    for headers in (
+        {"If-None-Match": etag},
+        {"If-None-Match": f'"x", W/{etag}'},
+        {"If-Modified-Since": modified},
+        {"If-None-Match": "*"},
+    ):
+        again = client.get("/v1/statistics/summary", headers=headers)
+        assert again.status_code == 304 and again.content == b"", headers
+        assert again.headers["etag"] == etag
+    assert (
+        client.get(
+            "/v1/statistics/summary", headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}
+        ).status_code
+        == 200
+    )
+    assert (
+        client.get(
+            "/v1/statistics/summary",
+            headers={"If-None-Match": '"other"', "If-Modified-Since": modified},
+        ).status_code
+        == 200
+    )  # If-None-Match wins (RFC 9110)
+
+
+def test_compression(client):
+    r = client.get("/v1/exchanges?limit=100", headers={"Accept-Encoding": "gzip"})
+    assert r.headers["content-encoding"] == "gzip"
+    assert "Accept-Encoding" in r.headers["vary"]
+    raw = client.get("/v1/exchanges?limit=100", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in raw.headers
+    assert r.content == raw.content  # httpx decodes; same JSON either way
+    assert len(gzip.compress(raw.content)) < len(raw.content)
+    small = client.get("/v1/exchanges?limit=1&format=csv", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in small.headers  # under 1 KB stays as it is
+
+
+def test_head_and_cors_on_cached_answers(client):
+    client.get("/v1/mediators")
+    head = client.head("/v1/mediators")
+    assert head.status_code == 200 and head.content == b""
+    r = client.get("/v1/mediators", headers={"Origin": "https://newsroom.example"})
+    assert r.headers["access-control-allow-origin"] == "*"
+    assert "ETag" in r.headers["access-control-expose-headers"]
+    pre = client.options(
+        "/v1/mediators",
+        headers={
+            "Origin": "https://newsroom.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "If-None-Match",
+        },
+    )
+    assert pre.status_code == 200 and pre.headers["access-control-allow-origin"] == "*"
+
+
+def test_csv_is_spreadsheet_ready(client):
+    r = client.get("/v1/exchanges?format=csv&limit=3")
+    assert r.headers["content-type"] == "text/csv; charset=utf-8"
+    assert r.headers["content-disposition"] == 'attachment; filename="exchanges.csv"'
+    lines = r.content.split(b"\r\n")
+    assert lines[0].startswith(b"id,date,kind,ukraine_received,ukraine_received_status,")
+    assert r.content.endswith(b"\r\n")
+
+
+def test_unsupported_formats(client):
+    assert_problem(client.get("/v1/exchanges?format=xlsx"), 422, "format")
+    assert_problem(client.get("/v1/mediators", headers={"Accept": "application/xml"}), 406)
+    ok = client.get("/v1/mediators", headers={"Accept": "application/xml, text/csv;q=0.5"})
+    assert ok.headers["content-type"].startswith("text/csv")
+
+
+def test_reads_carry_version_and_citation(client):
+    for url in ("/v1/exchanges", "/v1/statistics/summary", "/v1/agreements", "/v1/codebook"):
+        r = client.get(url)
+        assert r.json()["meta"]["dataset_version"] == 1
+        assert 'rel="cite-as"' in r.headers["link"]
+        assert r.headers["cache-control"] == "public, max-age=60, stale-while-revalidate=300"
