@@ -21,7 +21,6 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
 
 from sqlalchemy.engine import make_url
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -123,8 +122,16 @@ def _not_modified_since(header: bytes, last_modified: float | None) -> bool:
 class ResponseCache:
     """Pure ASGI middleware: answers repeated reads from memory."""
 
-    def __init__(self, app: ASGIApp, *, versions: VersionSource, max_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        versions: VersionSource,
+        max_bytes: int,
+        cors: list[tuple[bytes, bytes]],
+    ) -> None:
         self.app = app
+        self.cors = cors  # reads allow any origin: the same grant on every cached answer
         self.versions = versions
         self.max_bytes = max_bytes
         self.version: int | None = None
@@ -133,9 +140,8 @@ class ResponseCache:
 
     def _key(self, scope: Scope) -> tuple[bytes, ...]:
         query = scope.get("query_string", b"")
-        if query:
-            pairs = sorted(parse_qsl(query.decode("latin-1"), keep_blank_values=True))
-            query = urlencode(pairs).encode("latin-1")
+        if b"&" in query:
+            query = b"&".join(sorted(query.split(b"&")))
         accept = (_header(scope, b"accept") or b"").replace(b" ", b"").lower()
         host = _header(scope, b"host") or b""
         return (scope.get("scheme", "http").encode(), host, scope["path"].encode(), query,
@@ -192,12 +198,12 @@ class ResponseCache:
                 {
                     "type": "http.response.start",
                     "status": 304,
-                    "headers": [h for h in entry.headers if h[0] != b"content-type"],
+                    "headers": [*(h for h in entry.headers if h[0] != b"content-type"), *self.cors],
                 }
             )
             await send({"type": "http.response.body", "body": b""})
             return
-        body, headers = entry.body, list(entry.headers)
+        body, headers = entry.body, [*entry.headers, *self.cors]
         if entry.gz is not None and b"gzip" in (_header(scope, b"accept-encoding") or b""):
             body = entry.gz
             headers.append((b"content-encoding", b"gzip"))
@@ -234,12 +240,22 @@ class ResponseCache:
                     {"type": "http.response.body", "body": b"".join(chunks), "more_body": True}
                 )
 
-        await self.app(inner, receive, capture)
+        try:
+            await self.app(inner, receive, capture)
+        except Exception:
+            # The framework answered (a 500 problem) and re-raised for the server to log:
+            # deliver the answer, cache nothing, and let the error go on up.
+            if start is not None and not streaming:
+                await send(start)
+                await send({"type": "http.response.body", "body": b"".join(chunks)})
+            raise
         if streaming or start is None:
             return
         body = b"".join(chunks)
-        headers = [(k.lower(), v) for k, v in start.get("headers", [])
-                   if k.lower() not in (b"content-length", b"content-encoding")]  # fmt: skip
+        original = [(k.lower(), v) for k, v in start.get("headers", [])
+                    if k.lower() not in (b"content-length", b"content-encoding")]  # fmt: skip
+        # Kept without CORS headers: _answer adds the one grant every read gets.
+        headers = [(k, v) for k, v in original if not k.startswith(b"access-control-")]
         etag = next((v for k, v in headers if k == b"etag"), None)
         cacheable = (
             start["status"] == 200
@@ -249,8 +265,12 @@ class ResponseCache:
         gz = None
         if cacheable and len(body) >= MIN_GZIP:
             gz = gzip.compress(body, compresslevel=6, mtime=0)
-            if not any(k == b"vary" for k, _ in headers):
-                headers.append((b"vary", b"Accept-Encoding"))
+            vary = next((v for k, v in headers if k == b"vary"), b"")
+            if b"accept-encoding" not in vary.lower():
+                headers = [(k, v) for k, v in headers if k != b"vary"]
+                headers.append(
+                    (b"vary", vary + b", Accept-Encoding" if vary else b"Accept-Encoding")
+                )
         last_modified = None
         for k, v in headers:
             if k == b"last-modified":
@@ -264,6 +284,6 @@ class ResponseCache:
         if etag is not None:
             await self._answer(scope, send, entry)
             return
-        headers.append((b"content-length", str(len(body)).encode()))
-        await send({"type": "http.response.start", "status": start["status"], "headers": headers})
+        original.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": start["status"], "headers": original})
         await send({"type": "http.response.body", "body": body})
