@@ -23,6 +23,7 @@ from app.routers import (
     agreements,
     claims,
     dataset,
+    docs,
     exchanges,
     mediators,
     ops,
@@ -83,6 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Prisoner-of-war exchanges between Ukraine and Russia, with sources.",
         description=DESCRIPTION,
         license_info={"name": "Data: CC-BY-4.0", "identifier": "CC-BY-4.0"},
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -93,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in admin.routers:
         app.include_router(router)
     openapi.install(app, admin.INPUT_MODELS)
+    docs.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     if settings.response_cache:
         versions = VersionSource(settings.database_url, settings.version_ttl)

@@ -168,3 +168,16 @@ def test_reads_carry_version_and_citation(client):
         assert r.json()["meta"]["dataset_version"] == 1
         assert 'rel="cite-as"' in r.headers["link"]
         assert r.headers["cache-control"] == "public, max-age=60, stale-while-revalidate=300"
+
+
+def test_docs_work_offline(client):
+    import re
+
+    for page in ("/docs", "/redoc"):
+        html = client.get(page)
+        assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+        assert not re.findall(r"https?://", html.text), page  # nothing from outside
+        for asset in re.findall(r'(?:src|href)="([^"]+)"', html.text):
+            assert asset.startswith("/"), asset
+            assert client.get(asset).status_code == 200, asset
+    assert "/openapi.json" in client.get("/docs").text
