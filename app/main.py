@@ -28,6 +28,7 @@ from app.routers import (
     mediators,
     ops,
     page,
+    responses,
     sources,
     statistics,
 )
@@ -95,7 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     for router in admin.routers:
         app.include_router(router)
-    openapi.install(app, admin.INPUT_MODELS)
+    openapi.install(app, [*admin.INPUT_MODELS, *responses.SCHEMAS])
     docs.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     if settings.response_cache:

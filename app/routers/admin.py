@@ -177,10 +177,9 @@ def make_router(plural: str, type_: str) -> APIRouter:
     patch_doc = {
         "requestBody": {
             "required": True,
-            "content": {
-                "application/merge-patch+json": {"schema": {"type": "object"}},
-                "application/json": {"schema": {"type": "object"}},
-            },
+            "description": "A JSON merge patch (RFC 7396): the fields to change; null removes "
+            "an optional field. Sent as application/json or application/merge-patch+json.",
+            "content": {"application/json": {"schema": {"type": "object"}}},
         }
     }
     one = {"model": None, "description": "The record as GET /v1/... shows it, with its ETag."}

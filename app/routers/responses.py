@@ -6,11 +6,15 @@ from typing import Any
 
 from app.schemas import Problem
 
-_PROBLEM_CONTENT = {"application/problem+json": {"schema": Problem.model_json_schema()}}
+# The Problem schema is added to components by app.openapi (it is no route's model).
+_PROBLEM_CONTENT = {
+    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+}
+SCHEMAS = [Problem]
 
 
 def problem(description: str) -> dict[str, Any]:
-    return {"model": Problem, "description": description, "content": _PROBLEM_CONTENT}
+    return {"description": description, "content": _PROBLEM_CONTENT}
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
