@@ -5,7 +5,8 @@ UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 RUN := $(UV) run --frozen --no-sync
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test check lint typecheck setup uv sync migrate load serve bench clean
+.PHONY: run test test-pg check lint typecheck setup uv sync migrate load serve bench clean
+PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
 ## run: install everything, migrate, load data/ into an empty database, serve on HOST:PORT
 run: setup
@@ -14,6 +15,10 @@ run: setup
 ## test: install everything, lint, type-check and run the whole suite
 test: sync check
 	$(RUN) pytest
+
+## test-pg: the same suite against PostgreSQL (a throwaway database, dropped afterwards)
+test-pg: sync
+	TEST_DATABASE_URL=$(PG_TEST_URL) $(RUN) pytest
 
 ## check: ruff and mypy
 check: lint typecheck

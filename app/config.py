@@ -11,11 +11,17 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     """Every setting the service reads, with safe embedded defaults."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    # An empty variable (as .env.example leaves most) means "use the default".
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
 
     database_url: str = Field(
         default="sqlite:///var/pow-exchanges.sqlite3",
         description="SQLAlchemy URL; postgres:// and postgresql:// are accepted as given.",
+    )
+    database_read_url: str | None = Field(
+        default=None,
+        description="Optional URL of a role that may only SELECT: reads go through it, so a "
+        "bug in a read path can never write (see README, Deploy).",
     )
     admin_tokens: str = Field(
         default="",

@@ -29,7 +29,8 @@ def engine_of(request: Request) -> Engine:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    with read_session(engine_of(request)) as session:
+    """A read session, on the read-only role's engine when DATABASE_READ_URL is set."""
+    with read_session(request.app.state.read_engine) as session:
         yield session
 
 

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp
 
-from app import openapi, problems
+from app import observability, openapi, problems
 from app.cache import ResponseCache, VersionSource
 from app.codebook import DATASET_TITLE, PRIVACY_RULE, UNDISCLOSED_RULE
 from app.config import Settings, get_settings
@@ -60,14 +60,19 @@ class App(FastAPI):
     front: Any = None
 
     def build_middleware_stack(self) -> ASGIApp:
-        inner = super().build_middleware_stack()
-        return HeadAsGet(self.front(inner) if self.front else inner)
+        # Observe sees every request, cache hits included; Routed tells it the route template.
+        inner = observability.Routed(super().build_middleware_stack())
+        front = self.front(inner) if self.front else inner
+        return observability.Observe(HeadAsGet(front), cached=self.front is not None)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The app for `settings` (by default, the environment's), with an engine of its own."""
     settings = settings or get_settings()
+    observability.configure_logging(settings.log_level)
     engine = make_engine(settings.database_url)
+    read_url = settings.database_read_url or settings.database_url
+    read_engine = make_engine(read_url) if settings.database_read_url else engine
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -77,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.freeze()
         yield
         engine.dispose()
+        read_engine.dispose()
 
     app = App(
         lifespan=lifespan,
@@ -89,8 +95,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.engine = engine
+    app.state.engine = engine  # writes (and /readyz's migration check)
+    app.state.read_engine = read_engine
     problems.install(app)
+    observability.install(app)  # GET /metrics; counts what the error handlers answer
     for module in (exchanges, sources, mediators, claims, agreements, statistics, dataset, ops,
                    page):  # fmt: skip
         app.include_router(module.router)
@@ -100,7 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     docs.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     if settings.response_cache:
-        versions = VersionSource(settings.database_url, settings.version_ttl)
+        versions = VersionSource(read_url, settings.version_ttl)
         app.state.versions = versions
         app.front = functools.partial(
             ResponseCache, versions=versions, max_bytes=settings.response_cache_mb * 2**20,

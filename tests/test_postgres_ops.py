@@ -1,0 +1,190 @@
+"""PostgreSQL in production: outages heal by themselves; reads can run as a SELECT-only role.
+
+These start a private PostgreSQL server of their own (initdb in a temporary folder, a free
+port), so that stopping it mid-run disturbs nothing else. They run in the PostgreSQL pass of
+the suite (TEST_DATABASE_URL set) and need the server binaries and root (to run as postgres).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.conftest import SMALL, is_postgres, load, migrate
+from tests.servers import free_port, running_server
+
+
+def _server_bin() -> Path:
+    """Debian's newest installed PostgreSQL server binaries."""
+    versions = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+        key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0,
+    )
+    return versions[-1].parent if versions else Path("/nonexistent")
+
+
+BIN = _server_bin()
+
+pytestmark = [
+    pytest.mark.skipif(not is_postgres(), reason="runs in the PostgreSQL pass of the suite"),
+    pytest.mark.skipif(
+        not (BIN / "initdb").exists() or os.geteuid() != 0,
+        reason="needs PostgreSQL's server binaries and root",
+    ),
+]
+TOKEN = "outage-test-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+class PrivatePostgres:
+    def __init__(self) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="powx-pg-"))
+        self.port = free_port()
+        shutil.chown(self.dir, "postgres", "postgres")
+        self._as_postgres(
+            BIN / "initdb",
+            "-D",
+            str(self.dir / "data"),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "--no-sync",
+        )
+
+    def _as_postgres(self, *cmd: object) -> None:
+        subprocess.run(
+            ["runuser", "-u", "postgres", "--", *map(str, cmd)],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+
+    def start(self) -> None:
+        opts = (
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c full_page_writes=off"
+        )
+        self._as_postgres(
+            BIN / "pg_ctl",
+            "-D",
+            self.dir / "data",
+            "-o",
+            opts,
+            "-w",
+            "-l",
+            self.dir / "log",
+            "start",
+        )
+
+    def stop(self) -> None:
+        self._as_postgres(BIN / "pg_ctl", "-D", self.dir / "data", "-m", "fast", "-w", "stop")
+
+    def url(self, db: str = "postgres", user: str = "postgres") -> str:
+        return f"postgresql://{user}@127.0.0.1:{self.port}/{db}"
+
+    def sql(self, *statements: str, db: str = "postgres") -> None:
+        engine = create_engine(
+            self.url(db).replace("postgresql://", "postgresql+psycopg://"),
+            isolation_level="AUTOCOMMIT",
+        )
+        with engine.connect() as conn:
+            for statement in statements:
+                conn.execute(text(statement))
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def pg() -> Iterator[PrivatePostgres]:
+    server = PrivatePostgres()
+    server.start()
+    server.sql("CREATE DATABASE powx")
+    migrate(server.url("powx"))
+    load(server.url("powx"), SMALL)
+    try:
+        yield server
+    finally:
+        with contextlib.suppress(Exception):
+            server.stop()
+        shutil.rmtree(server.dir, ignore_errors=True)
+
+
+def wait_for(check, seconds: float = 30) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
+
+
+def test_the_api_survives_the_database_going_away_and_heals(pg, tmp_path):
+    digest = hashlib.sha256(TOKEN.encode()).hexdigest()
+    env = {"ADMIN_TOKENS": f"ops:{digest}", "VERSION_TTL": "0"}
+    with running_server(pg.url("powx"), tmp_path, env) as (base, _log):
+        assert httpx.get(f"{base}/v1/exchanges").status_code == 200
+        before = httpx.get(f"{base}/v1/dataset").json()["version"]
+        pg.stop()
+        try:
+            assert httpx.get(f"{base}/healthz").status_code == 200
+            ready = httpx.get(f"{base}/readyz")
+            assert ready.status_code == 503
+            for url in (
+                "/v1/exchanges?limit=3",
+                "/v1/statistics/summary?kind=mixed",
+                "/v1/exchanges/2024-05-01",
+            ):
+                r = httpx.get(f"{base}{url}")
+                assert r.status_code == 503, (url, r.text)
+                assert r.headers["content-type"].startswith("application/problem+json")
+                assert int(r.headers["retry-after"]) > 0
+            write = httpx.patch(
+                f"{base}/v1/admin/exchanges/2024-05-01", json={"notes": "x"}, headers=AUTH
+            )
+            assert write.status_code == 503
+        finally:
+            pg.start()
+        wait_for(lambda: httpx.get(f"{base}/readyz").status_code == 200)
+        assert httpx.get(f"{base}/v1/exchanges?limit=3").status_code == 200
+        # Nothing was half-applied while it was down; writes work again without a restart.
+        assert httpx.get(f"{base}/v1/dataset").json()["version"] == before
+        ok = httpx.patch(
+            f"{base}/v1/admin/exchanges/2024-05-01", json={"notes": "healed"}, headers=AUTH
+        )
+        assert ok.status_code == 200
+        assert httpx.get(f"{base}/v1/dataset").json()["version"] == before + 1
+
+
+def test_reads_through_a_select_only_role(pg, tmp_path):
+    pg.sql("DROP ROLE IF EXISTS powx_reader", "CREATE ROLE powx_reader LOGIN")
+    pg.sql(
+        "GRANT CONNECT ON DATABASE powx TO powx_reader",
+        "GRANT USAGE ON SCHEMA public TO powx_reader",
+        "GRANT SELECT ON ALL TABLES IN SCHEMA public TO powx_reader",
+        db="powx",
+    )
+    reader = pg.url("powx", user="powx_reader")
+    env = {
+        "DATABASE_READ_URL": reader,
+        "ADMIN_TOKENS": f"ops:{hashlib.sha256(TOKEN.encode()).hexdigest()}",
+    }
+    with running_server(pg.url("powx"), tmp_path, env) as (base, _log):
+        assert httpx.get(f"{base}/v1/statistics/summary").status_code == 200
+        assert httpx.get(f"{base}/v1/exchanges/2024-05-01").status_code == 200
+        write = httpx.patch(
+            f"{base}/v1/admin/exchanges/2024-05-01", json={"notes": "via the writer"}, headers=AUTH
+        )
+        assert write.status_code == 200  # writes use DATABASE_URL's role
+    engine = create_engine(reader.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.connect() as conn, pytest.raises(Exception, match="permission denied"):
+        conn.execute(text("UPDATE dataset_meta SET version = version + 1"))
+    engine.dispose()
