@@ -5,7 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 RUN := $(UV) run --frozen --no-sync
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test test-pg check lint typecheck setup uv sync migrate load serve bench clean
+.PHONY: run test test-pg check lint typecheck setup uv sync migrate load serve bench load-test clean
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
 ## run: install everything, migrate, load data/ into an empty database, serve on HOST:PORT
@@ -54,3 +54,8 @@ BENCH_ARGS ?=
 bench: uv
 	$(UV) sync --frozen --inexact
 	$(RUN) python bench/run.py $(BENCH_ARGS)
+
+## load: 60 s at 64 connections of mixed reads and writes; fails on any 5xx, lost write or error
+LOAD_ARGS ?= --seconds 60 --connections 64
+load-test: sync
+	$(RUN) python bench/load.py $(LOAD_ARGS)
