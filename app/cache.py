@@ -263,7 +263,8 @@ class ResponseCache:
             and not any(k == b"cache-control" and b"no-store" in v for k, v in headers)
         )
         gz = None
-        if cacheable and len(body) >= MIN_GZIP:
+        content_type = next((v for k, v in headers if k == b"content-type"), b"")
+        if cacheable and len(body) >= MIN_GZIP and not content_type.startswith(b"application/zip"):
             gz = gzip.compress(body, compresslevel=6, mtime=0)
             vary = next((v for k, v in headers if k == b"vary"), b"")
             if b"accept-encoding" not in vary.lower():

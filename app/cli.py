@@ -177,6 +177,44 @@ def token_new(
     typer.echo(f"add to ADMIN_TOKENS (comma-separated): {name}:{hash_token(secret)}")
 
 
+@cli.command()
+def export(
+    output: Annotated[
+        Path | None,
+        typer.Option(help="Where to write the zip; defaults to pow-exchanges-v{N}.zip here."),
+    ] = None,
+    as_of_version: Annotated[
+        int | None, typer.Option(min=1, help="Export the dataset as it stood at this version.")
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            help="The API's base URL, named in datapackage.json; defaults to PUBLIC_BASE_URL, "
+            "else http://HOST:PORT. Give the server's to get the bytes GET /v1/dataset/export "
+            "answers."
+        ),
+    ] = None,
+) -> None:
+    """Write the dataset (CSV files and a Frictionless datapackage.json) as one zip."""
+    from app import curation
+    from app.db import read_session
+    from app.export import build_export, filename
+
+    settings = get_settings()
+    base = base_url or settings.public_base_url or f"http://{settings.host}:{settings.port}"
+    with read_session() as session:
+        current = curation.current_version(session)
+        if as_of_version is not None and as_of_version > current:
+            err.print(f"[red]--as-of-version must be at most the current version, {current}[/red]")
+            raise typer.Exit(2)
+        number = current if as_of_version is None else as_of_version
+        at = None if number == current else number
+        data = build_export(session, at, base_url=base.rstrip("/"))
+    path = output or Path(filename(number))
+    path.write_bytes(data)
+    err.print(f"[green]wrote {path} ({len(data)} bytes): dataset version {number}[/green]")
+
+
 def main() -> None:
 
     cli()

@@ -177,3 +177,35 @@ def get_codebook(request: Request, ctx: ReadDep) -> Response:
         fmt=Format.json,
         build=lambda: dumps(doc),
     )
+
+
+@router.get(
+    "/dataset/export",
+    operation_id="export_dataset",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "A zip of every record type as CSV (the format of the curated data "
+            "files) with a Frictionless datapackage.json: the same bytes as "
+            "`pow-exchanges export` for the same version.",
+            "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+        },
+        **ERRORS,
+    },
+)
+def export_dataset(request: Request, ctx: ReadDep) -> Response:
+    """The whole dataset at one version as a zip of CSV files and a Frictionless Data Package."""
+    from app.export import build_export, filename
+
+    response = read_response(
+        request,
+        version=ctx.version,
+        pinned=ctx.pinned,
+        updated_at=ctx.updated_at,
+        fmt=Format.json,
+        build=lambda: build_export(ctx.session, ctx.at(), base_url=base_url(request)),
+    )
+    if response.status_code == 200:
+        response.headers["content-type"] = "application/zip"
+        response.headers["content-disposition"] = f'attachment; filename="{filename(ctx.version)}"'
+    return response
