@@ -11,7 +11,7 @@ from app import queries
 from app.codebook import Claimant, Figure
 from app.deps import ID_RE, CursorQ, FormatQ, LimitQ, ReadDep, split_values
 from app.http import negotiate
-from app.problems import NotFound, invalid
+from app.problems import NotFound
 from app.routers import common
 from app.routers.responses import ERRORS, LIST_FORMATS
 from app.schemas import ClaimPublic, Item, Page
@@ -57,11 +57,8 @@ def list_claims(
     )
 
     def fetch(version: int | None, after: dict[str, Any] | None, n: int) -> Any:
-        last = None if after is None else after.get("id")
-        if after is not None and not isinstance(last, str):
-            raise invalid("cursor", "is not a cursor this API issued")
         return queries.list_claims(
-            ctx.session, version=version, filters=filters, limit=n, after=last
+            ctx.session, version=version, filters=filters, limit=n, after=common.after_id(after)
         )
 
     return common.page(

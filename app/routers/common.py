@@ -123,22 +123,35 @@ def whole(
     )
 
 
-def one(
+def document(
     request: Request,
     ctx: ReadContext,
-    row: Row,
+    build: Callable[[], bytes],
     *,
-    body: Mapping[str, Any] | None = None,
-    revision: bool = True,
+    etag_prefix: str = "",
+    media_type: str | None = None,
 ) -> Response:
+    """One document (a record, a summary, a citation) at the context's version."""
+    response = read_response(
+        request, version=ctx.version, pinned=ctx.pinned, updated_at=ctx.updated_at,
+        fmt=Format.json, build=build, etag_prefix=etag_prefix,
+    )  # fmt: skip
+    if media_type and response.status_code == 200:
+        response.headers["content-type"] = media_type
+    return response
+
+
+def one(request: Request, ctx: ReadContext, row: Row) -> Response:
     """One record (`{data, meta}`); its ETag starts with its revision, for If-Match."""
-    payload = body or {"data": row, "meta": {"dataset_version": ctx.version}}
-    return read_response(
-        request,
-        version=ctx.version,
-        pinned=ctx.pinned,
-        updated_at=ctx.updated_at,
-        fmt=Format.json,
-        build=lambda: dumps(payload),
-        etag_prefix=f"r{row['revision']}-" if revision else "",
-    )
+    payload = {"data": row, "meta": {"dataset_version": ctx.version}}
+    return document(request, ctx, lambda: dumps(payload), etag_prefix=f"r{row['revision']}-")
+
+
+def after_id(data: dict[str, Any] | None) -> str | None:
+    """The id a cursor of an id-ordered list resumes after, or a 422."""
+    if data is None:
+        return None
+    last = data.get("id")
+    if not isinstance(last, str):
+        raise invalid("cursor", "is not a cursor this API issued")
+    return last

@@ -11,7 +11,7 @@ from app import codebook, queries
 from app.citation import citation_bibtex, citation_csl, citation_text
 from app.codebook import DATASET_NAME, DATASET_TITLE, LICENSE
 from app.deps import CursorQ, LimitQ, ReadDep
-from app.http import Format, dumps, read_response
+from app.http import Format, dumps
 from app.problems import invalid
 from app.routers import common
 from app.routers.responses import ERRORS
@@ -43,14 +43,7 @@ def get_dataset(request: Request, ctx: ReadDep) -> Response:
             "meta": {"dataset_version": ctx.version},
         })  # fmt: skip
 
-    return read_response(
-        request,
-        version=ctx.version,
-        pinned=ctx.pinned,
-        updated_at=ctx.updated_at,
-        fmt=Format.json,
-        build=build,
-    )
+    return common.document(request, ctx, build)
 
 
 @router.get(
@@ -130,17 +123,7 @@ def get_citation(
             return dumps(citation_csl(ctx.version, ctx.updated_at, base))
         return (citation_text(ctx.version, ctx.updated_at, base) + "\n").encode()
 
-    response = read_response(
-        request,
-        version=ctx.version,
-        pinned=ctx.pinned,
-        updated_at=ctx.updated_at,
-        fmt=Format.json,
-        build=build,
-    )
-    if response.status_code == 200:
-        response.headers["content-type"] = CITATION_MEDIA[format]
-    return response
+    return common.document(request, ctx, build, media_type=CITATION_MEDIA[format])
 
 
 def codebook_document() -> dict[str, Any]:
@@ -169,14 +152,7 @@ def codebook_document() -> dict[str, Any]:
 def get_codebook(request: Request, ctx: ReadDep) -> Response:
     """Every enum value and field, defined in words."""
     doc = {**codebook_document(), "meta": {"dataset_version": ctx.version}}
-    return read_response(
-        request,
-        version=ctx.version,
-        pinned=ctx.pinned,
-        updated_at=ctx.updated_at,
-        fmt=Format.json,
-        build=lambda: dumps(doc),
-    )
+    return common.document(request, ctx, lambda: dumps(doc))
 
 
 @router.get(
@@ -197,15 +173,12 @@ def export_dataset(request: Request, ctx: ReadDep) -> Response:
     """The whole dataset at one version as a zip of CSV files and a Frictionless Data Package."""
     from app.export import build_export, filename
 
-    response = read_response(
+    response = common.document(
         request,
-        version=ctx.version,
-        pinned=ctx.pinned,
-        updated_at=ctx.updated_at,
-        fmt=Format.json,
-        build=lambda: build_export(ctx.session, ctx.at(), base_url=base_url(request)),
+        ctx,
+        lambda: build_export(ctx.session, ctx.at(), base_url=base_url(request)),
+        media_type="application/zip",
     )
     if response.status_code == 200:
-        response.headers["content-type"] = "application/zip"
         response.headers["content-disposition"] = f'attachment; filename="{filename(ctx.version)}"'
     return response

@@ -15,7 +15,7 @@ from starlette.responses import Response
 from app import statistics
 from app.codebook import Claimant, Interval, Metric
 from app.deps import FiltersDep, FormatQ, ReadDep, split_values
-from app.http import Format, dumps, negotiate, read_response
+from app.http import dumps, negotiate
 from app.problems import invalid
 from app.routers import common
 from app.routers.responses import ERRORS, LIST_FORMATS
@@ -46,14 +46,7 @@ def exchange_summary(request: Request, ctx: ReadDep, filters: FiltersDep) -> Res
             {**body, "dataset_version": ctx.version, "meta": {"dataset_version": ctx.version}}
         )
 
-    return read_response(
-        request,
-        version=ctx.version,
-        pinned=ctx.pinned,
-        updated_at=ctx.updated_at,
-        fmt=Format.json,
-        build=build,
-    )
+    return common.document(request, ctx, build)
 
 
 @router.get(
