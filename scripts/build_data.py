@@ -107,19 +107,31 @@ def main(src: Path, dst: Path) -> None:
 # Official totals that count from a later day than 2022-02-24, read off their notes, so that
 # the reconciliation compares like with like: (date, claimant, metric, value) -> (metric, from).
 WINDOWS = {
-    ("2022-05-06", "ua_official", "people_returned_to_ukraine", "300"):
-        ("people_returned_to_ukraine", "2022-03-24"),
+    ("2022-05-06", "ua_official", "people_returned_to_ukraine", "300"): (
+        "people_returned_to_ukraine",
+        "2022-03-24",
+    ),
     ("2023-07-07", "ua_official", "exchanges_count", "47"): ("exchanges_count", "2022-03-11"),
-    ("2025-06-16", "ru_official", "bodies_returned_to_ukraine", "6060"):
-        ("bodies_returned_to_ukraine", "2025-06-02"),
-    ("2025-07-23", "ru_official", "bodies_returned_to_ukraine", "7000"):
-        ("bodies_returned_to_ukraine", "2025-06-02"),
-    ("2025-12-19", "ru_official", "bodies_returned_to_ukraine", "11000"):
-        ("bodies_returned_to_ukraine", "2025-06-01"),
-    ("2026-02-02", "ru_official", "bodies_returned_to_ukraine", "12000"):
-        ("bodies_returned_to_ukraine", "2025-06-01"),
-    ("2026-02-27", "media", "bodies_returned_to_ukraine", "16483"):
-        ("bodies_returned_to_ukraine", "2025-01-01"),
+    ("2025-06-16", "ru_official", "bodies_returned_to_ukraine", "6060"): (
+        "bodies_returned_to_ukraine",
+        "2025-06-02",
+    ),
+    ("2025-07-23", "ru_official", "bodies_returned_to_ukraine", "7000"): (
+        "bodies_returned_to_ukraine",
+        "2025-06-02",
+    ),
+    ("2025-12-19", "ru_official", "bodies_returned_to_ukraine", "11000"): (
+        "bodies_returned_to_ukraine",
+        "2025-06-01",
+    ),
+    ("2026-02-02", "ru_official", "bodies_returned_to_ukraine", "12000"): (
+        "bodies_returned_to_ukraine",
+        "2025-06-01",
+    ),
+    ("2026-02-27", "media", "bodies_returned_to_ukraine", "16483"): (
+        "bodies_returned_to_ukraine",
+        "2025-01-01",
+    ),
     ("2024-12-30", "ua_official", "other", "1358"): ("people_returned_to_ukraine", "2024-01-01"),
     ("2025-04-19", "ua_official", "other", "596"): ("people_returned_to_ukraine", "2025-01-01"),
     ("2026-01-20", "ua_official", "other", "10"): ("exchanges_count", "2025-01-01"),
@@ -135,38 +147,84 @@ def provenance(src: Path, dst: Path) -> None:
     seen: dict[str, int] = {}
     claims = []
     for r in rows(src, "claims.csv"):
-        claims.append({
-            "id": numbered(f"{r['exchange_id']}.{r['figure']}.{r['claimant']}", seen),
-            "exchange": r["exchange_id"], "claimant": r["claimant"], "figure": r["figure"],
-            "value": r["value"], "disclosed": r["disclosed"], "sources": r["source_ids"],
-            "note": r["note"],
-        })
-    write(dst / "claims.csv", ["id", "exchange", "claimant", "figure", "value", "disclosed",
-                               "sources", "note"], claims)
+        claims.append(
+            {
+                "id": numbered(f"{r['exchange_id']}.{r['figure']}.{r['claimant']}", seen),
+                "exchange": r["exchange_id"],
+                "claimant": r["claimant"],
+                "figure": r["figure"],
+                "value": r["value"],
+                "disclosed": r["disclosed"],
+                "sources": r["source_ids"],
+                "note": r["note"],
+            }
+        )
+    write(
+        dst / "claims.csv",
+        ["id", "exchange", "claimant", "figure", "value", "disclosed", "sources", "note"],
+        claims,
+    )
     agreements = [
-        {"id": r["id"], "name": r["name"], "agreed_on": r["agreed_on"],
-         "agreed_ukraine_received": r["agreed_ukraine_received"],
-         "agreed_russia_received": r["agreed_russia_received"],
-         "stages": r["stage_exchange_ids"], "sources": r["source_ids"], "note": r["note"]}
+        {
+            "id": r["id"],
+            "name": r["name"],
+            "agreed_on": r["agreed_on"],
+            "agreed_ukraine_received": r["agreed_ukraine_received"],
+            "agreed_russia_received": r["agreed_russia_received"],
+            "stages": r["stage_exchange_ids"],
+            "sources": r["source_ids"],
+            "note": r["note"],
+        }
         for r in rows(src, "agreements.csv")
     ]
-    write(dst / "agreements.csv", ["id", "name", "agreed_on", "agreed_ukraine_received",
-                                   "agreed_russia_received", "stages", "sources", "note"],
-          agreements)
+    write(
+        dst / "agreements.csv",
+        [
+            "id",
+            "name",
+            "agreed_on",
+            "agreed_ukraine_received",
+            "agreed_russia_received",
+            "stages",
+            "sources",
+            "note",
+        ],
+        agreements,
+    )
     totals = []
     seen = {}
     for r in rows(src, "official_totals.csv"):
         metric, counted_from = WINDOWS.get(
             (r["date"], r["claimant"], r["metric"], r["value"]), (r["metric"], "")
         )
-        totals.append({
-            "id": numbered(f"{r['date']}.{r['claimant']}.{metric}", seen),
-            "date": r["date"], "claimant": r["claimant"], "metric": metric,
-            "value": r["value"], "qualifier": r["qualifier"], "counted_from": counted_from,
-            "sources": r["source_ids"], "note": r["note"],
-        })
-    write(dst / "official_totals.csv", ["id", "date", "claimant", "metric", "value",
-                                        "qualifier", "counted_from", "sources", "note"], totals)
+        totals.append(
+            {
+                "id": numbered(f"{r['date']}.{r['claimant']}.{metric}", seen),
+                "date": r["date"],
+                "claimant": r["claimant"],
+                "metric": metric,
+                "value": r["value"],
+                "qualifier": r["qualifier"],
+                "counted_from": counted_from,
+                "sources": r["source_ids"],
+                "note": r["note"],
+            }
+        )
+    write(
+        dst / "official_totals.csv",
+        [
+            "id",
+            "date",
+            "claimant",
+            "metric",
+            "value",
+            "qualifier",
+            "counted_from",
+            "sources",
+            "note",
+        ],
+        totals,
+    )
 
 
 if __name__ == "__main__":
