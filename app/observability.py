@@ -1,0 +1,499 @@
+"""What a maintainer needs on a bad day: request ids, JSON logs, Prometheus metrics, and the
+security headers every answer carries.
+
+`Observe` is plain ASGI middleware outside everything else, the response cache included, so it
+sees every request, cache hits too. For each one it
+
+- takes a sane incoming `X-Request-ID` (1-64 of `[A-Za-z0-9._-]`) or makes one, puts it in a
+  context variable that a logging filter adds to every log line written while the request runs,
+  and returns it as `X-Request-ID`;
+- adds `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer` and a
+  `Content-Security-Policy` to answers that lack them: `default-src 'none'` for data; for an
+  HTML page without a policy of its own (the docs viewers), one derived from the page itself:
+  'self', the hashes of its inline scripts and the origins it names, plus `X-Frame-Options`;
+  it drops any `Server` header (uvicorn's is off in `pow-exchanges serve`);
+- writes one JSON access line (`app.access`): method, path, query (never on admin paths),
+  status, duration_ms, route, client, request_id; never a header;
+- counts the request in Prometheus: by method, route template and status class, with a latency
+  histogram by route, and response-cache hits and misses.
+
+Cache hits never reach routing. `Routed`, just inside the cache, tells `Observe` which route
+template answered each request that did; a hit is labelled with the template that path had
+when it was filled (or, past a bound, with its first two path segments: only real routes fill
+the cache, so the label set stays bounded).
+
+Metrics live in the process-wide registry. Under `uvicorn --workers N` each worker has its own,
+and a scrape reaches one worker at random; set PROMETHEUS_MULTIPROC_DIR to an empty directory
+writable by the workers (wiped at each start) and /metrics aggregates them all.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextvars
+import gzip
+import hashlib
+import inspect
+import itertools
+import logging
+import os
+import re
+import secrets
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from fastapi import APIRouter, FastAPI, Request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+    multiprocess,
+)
+from pythonjsonlogger.orjson import OrjsonFormatter
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.responses import PlainTextResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.cache import UNCACHED_PREFIXES
+
+# ---- request ids ----------------------------------------------------------------------------
+
+REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+_SANE_ID = re.compile(rb"[A-Za-z0-9._-]{1,64}").fullmatch
+_ids: Any = None  # (prefix, counter): random per process, so ids stay unique across workers
+
+
+def _reseed() -> None:
+    global _ids
+    _ids = (secrets.token_hex(6) + "-", itertools.count(1))
+
+
+_reseed()
+os.register_at_fork(after_in_child=_reseed)
+
+
+def new_request_id() -> str:
+    """A process-unique id: a random prefix and a counter (no syscall per request)."""
+    prefix, counter = _ids
+    return f"{prefix}{next(counter):x}"
+
+
+# ---- logging --------------------------------------------------------------------------------
+
+ACCESS = logging.getLogger("app.access")
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds the current request's id to every record that passes through the handler."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "request_id" not in record.__dict__:
+            rid = REQUEST_ID.get()
+            if rid is not None:
+                record.request_id = rid
+        return True
+
+
+class JsonFormatter(OrjsonFormatter):
+    """python-json-logger's orjson formatter: `level`, `logger`, `message`, `time`, any extra
+    fields and the request id. An access record carries its fields ready in `record.access`,
+    which skips the generic merge of every record attribute (the hot path: one per request)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            ["levelname", "name", "message"],
+            rename_fields={"levelname": "level", "name": "logger"},
+            timestamp="time",
+        )
+
+    def add_fields(
+        self, log_data: dict[str, Any], record: logging.LogRecord, message_dict: dict[str, Any]
+    ) -> None:
+        access = record.__dict__.get("access")
+        if access is None or message_dict:
+            super().add_fields(log_data, record, message_dict)
+            return
+        log_data["level"] = record.levelname
+        log_data["logger"] = record.name
+        log_data["message"] = record.message
+        log_data.update(access)
+        log_data["request_id"] = record.__dict__.get("request_id")
+        log_data["time"] = datetime.fromtimestamp(record.created, tz=UTC)
+
+
+class JsonStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """One JSON object per line on whatever sys.stderr is when the line is written."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFormatter(JsonFormatter())
+        self.addFilter(RequestIdFilter())
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: TextIO) -> None:
+        pass
+
+
+def configure_logging(level: str | int = "info") -> None:
+    """JSON lines on stderr for every logger (uvicorn's included), at `level`. Idempotent."""
+    numeric = logging.getLevelName(level.upper()) if isinstance(level, str) else level
+    if not isinstance(numeric, int):
+        raise ValueError(f"unknown log level {level!r}")
+    root = logging.getLogger()
+    if not any(isinstance(h, JsonStderrHandler) for h in root.handlers):
+        root.addHandler(JsonStderrHandler())
+    root.setLevel(numeric)
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        server = logging.getLogger(name)
+        server.handlers.clear()  # its plain-text handlers: send its lines to ours instead
+        server.propagate = True
+
+
+# ---- metrics --------------------------------------------------------------------------------
+
+disable_created_metrics()  # type: ignore[no-untyped-call]  # no `_created` twin per series
+
+REQUESTS = Counter(
+    "http_requests",
+    "Requests answered, by method, route template and status class.",
+    ["method", "route", "status"],
+)
+LATENCY = Histogram(
+    "http_request_duration_seconds",
+    "Time from a request's arrival to the end of its answer, by route template.",
+    ["route"],
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+CACHE = Counter(
+    "response_cache_requests",
+    "Cacheable reads answered from memory (hit) or by the app (miss).",
+    ["result"],
+)
+DB_ERRORS = Counter(
+    "database_errors",
+    "Requests the database failed (answered 503), by exception class.",
+    ["error"],
+)
+UNHANDLED = Counter("unhandled_errors", "Requests that raised an unexpected error (answered 500).")
+
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+STATUS_CLASS = ("1xx", "2xx", "3xx", "4xx", "5xx")
+MAX_TEMPLATES = 50_000  # paths remembered with their route template, for labelling cache hits
+_children: dict[tuple[str, str, str], Any] = {}
+_histograms: dict[str, Any] = {}
+_CACHE_HIT = CACHE.labels("hit")
+_CACHE_MISS = CACHE.labels("miss")
+
+
+def _count(method: str, route: str, status: int, seconds: float) -> None:
+    key = (method, route, STATUS_CLASS[min(max(status // 100, 1), 5) - 1])
+    child = _children.get(key)
+    if child is None:
+        child = _children[key] = REQUESTS.labels(*key)
+    child.inc()
+    histogram = _histograms.get(route)
+    if histogram is None:
+        histogram = _histograms[route] = LATENCY.labels(route)
+    histogram.observe(seconds)
+
+
+def _prefix_label(path: str) -> str:
+    parts = path.split("/", 3)
+    return "/".join(parts[:3]) + "/*" if len(parts) > 3 else path
+
+
+def registry() -> CollectorRegistry:
+    """The registry to expose: every worker's when PROMETHEUS_MULTIPROC_DIR is set."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # prometheus_client's own setting
+        aggregated = CollectorRegistry()
+        multiprocess.MultiProcessCollector(aggregated)  # type: ignore[no-untyped-call]
+        return aggregated
+    return REGISTRY
+
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get(
+    "/metrics",
+    operation_id="metrics",
+    response_class=PlainTextResponse,
+    responses={
+        200: {
+            "description": "Prometheus text exposition format: request counts by method, "
+            "route and status class, latency histograms by route, response-cache hits and "
+            "misses, database and unexpected errors, process figures. Never cached.",
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+        }
+    },
+)
+def metrics() -> Response:
+    """The Prometheus metrics of this process (of every worker with PROMETHEUS_MULTIPROC_DIR)."""
+    return Response(
+        generate_latest(registry()),
+        media_type=CONTENT_TYPE_LATEST,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+Handler = Callable[[Request, Exception], Any]
+
+
+def _counted(handler: Handler, count: Callable[[Exception], None]) -> Handler:
+    async def counted(request: Request, exc: Exception) -> Any:
+        count(exc)
+        answer = handler(request, exc)
+        return await answer if inspect.isawaitable(answer) else answer
+
+    return counted
+
+
+def install(app: FastAPI) -> None:
+    """Serve /metrics and count what the error handlers (app.problems) answer 503 and 500."""
+    app.include_router(router)
+    handlers = app.exception_handlers
+    for exc_class in (OperationalError, InterfaceError, PoolTimeout):
+        DB_ERRORS.labels(exc_class.__name__)  # a zero to compare with, before the first error
+        if exc_class in handlers:
+            handlers[exc_class] = _counted(
+                handlers[exc_class], lambda exc: DB_ERRORS.labels(type(exc).__name__).inc()
+            )
+    if Exception in handlers:
+        handlers[Exception] = _counted(handlers[Exception], lambda _exc: UNHANDLED.inc())
+
+
+# ---- security headers -----------------------------------------------------------------------
+
+NOSNIFF = (b"x-content-type-options", b"nosniff")
+REFERRER = (b"referrer-policy", b"no-referrer")
+NO_FRAMES = (b"x-frame-options", b"DENY")
+DATA_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
+_CT, _CSP, _NOSNIFF, _REFERRER, _FRAMES, _SERVER = (1 << i for i in range(6))
+_WATCH = {
+    b"content-type": _CT,
+    b"content-security-policy": _CSP,
+    b"x-content-type-options": _NOSNIFF,
+    b"referrer-policy": _REFERRER,
+    b"x-frame-options": _FRAMES,
+    b"server": _SERVER,
+}
+_INLINE_SCRIPT = re.compile(rb"<script\b(?![^>]*\bsrc\s*=)[^>]*>(.*?)</script\s*>", re.I | re.S)
+_ORIGIN = re.compile(
+    rb"""<(?:script|link|img)\b[^>]*?\b(?:src|href)\s*=\s*["']?"""
+    rb"""((?:https?:)?//[A-Za-z0-9.-]+(?::[0-9]{1,5})?)[/"'\s>]""",
+    re.I,
+)
+
+
+def page_csp(html: bytes) -> bytes:
+    """A strict policy for an HTML page that brings none: 'self', the hash of each inline
+    script, the origins its tags load from (none once the docs are served offline), inline
+    styles (both viewers inject them), and no framing."""
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(body).digest()).decode() + "'"
+        for body in _INLINE_SCRIPT.findall(html)
+    )
+    origins = sorted({o.decode("ascii").lower() for o in _ORIGIN.findall(html)})
+    elsewhere = " ".join(origins)
+    fonts = elsewhere + (
+        " https://fonts.gstatic.com" if "//fonts.googleapis.com" in elsewhere else ""
+    )
+    policy = (
+        f"default-src 'self'; script-src 'self' {hashes} {elsewhere}; "
+        f"style-src 'self' 'unsafe-inline' {elsewhere}; img-src 'self' data: {elsewhere}; "
+        f"font-src 'self' data: {fonts}; connect-src 'self'; worker-src 'self' blob:; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+    return re.sub(r" +", " ", policy).replace(" ;", ";").encode()
+
+
+def _secured(
+    headers: Any, request_id: tuple[bytes, bytes]
+) -> tuple[list[tuple[bytes, bytes]], bool]:
+    """The answer's headers with ours added; True when it is HTML that needs a policy."""
+    seen = 0
+    html = False
+    for name, value in headers:
+        bit = _WATCH.get(name)
+        if bit:
+            seen |= bit
+            if bit == _CT:
+                html = value.startswith(b"text/html")
+    out = [h for h in headers if h[0] != b"server"] if seen & _SERVER else list(headers)
+    out.append(request_id)
+    if not seen & _NOSNIFF:
+        out.append(NOSNIFF)
+    if not seen & _REFERRER:
+        out.append(REFERRER)
+    if html:
+        if not seen & _FRAMES:
+            out.append(NO_FRAMES)
+        return out, not seen & _CSP
+    if not seen & _CSP:
+        out.append(DATA_CSP)
+    return out, False
+
+
+# ---- the middleware -------------------------------------------------------------------------
+
+SLOT = "pow_exchanges.route"  # scope key: [None] until Routed sees the request, then the template
+
+
+class Routed:
+    """Just inside the response cache: records which route template answered the request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        slot = scope.get(SLOT)
+        if slot is None:
+            await self.app(scope, receive, send)
+            return
+        slot[0] = ""  # reached the framework; no route (yet)
+        root = scope.get("root_path", "")
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            route = scope.get("route")
+            if route is not None:
+                slot[0] = getattr(route, "path", "") or ""
+            elif scope.get("root_path", "") != root:  # a mount (no "route" in its scope)
+                slot[0] = scope["root_path"][len(root) :] + "/*"
+
+
+class Observe:
+    """Outermost middleware: request id, security headers, access log, metrics."""
+
+    def __init__(self, app: ASGIApp, *, cached: bool) -> None:
+        self.app = app
+        self.cached = cached
+        self.templates: dict[str, str] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        began = time.perf_counter()
+        rid = None
+        for name, value in scope["headers"]:
+            if name == b"x-request-id":
+                if _SANE_ID(value):
+                    rid = value.decode("ascii")
+                break
+        if rid is None:
+            prefix, counter = _ids
+            rid = f"{prefix}{next(counter):x}"
+        token = REQUEST_ID.set(rid)
+        rid_header = (b"x-request-id", rid.encode("ascii"))
+        slot: list[str | None] = [None]
+        scope[SLOT] = slot
+        status = 0
+        held: Message | None = None  # the start of an HTML page whose policy needs its body
+        chunks: list[bytes] | None = None
+
+        async def respond(message: Message) -> None:
+            nonlocal status, held, chunks
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers, needs_policy = _secured(message.get("headers", ()), rid_header)
+                message["headers"] = headers  # a copy: the sender's list is left as it was
+                if needs_policy:
+                    held, chunks = message, []
+                    return
+            elif held is not None and chunks is not None:
+                chunks.append(message.get("body", b""))
+                if message.get("more_body", False):
+                    return
+                body = b"".join(chunks)
+                await send(_with_policy(held, body))
+                held = None
+                message = {"type": "http.response.body", "body": body}
+            await send(message)
+
+        error: BaseException | None = None
+        try:
+            await self.app(scope, receive, respond)
+        except BaseException as exc:
+            error = exc
+            raise
+        finally:
+            self._done(scope, slot[0], status or 500, time.perf_counter() - began, error)
+            REQUEST_ID.reset(token)
+
+    def _done(
+        self, scope: Scope, routed: str | None, status: int, seconds: float,
+        error: BaseException | None,
+    ) -> None:  # fmt: skip
+        path: str = scope["path"]
+        method: str = scope["method"]
+        if routed is None:  # never reached the framework: the response cache answered
+            route = self.templates.get(path) or _prefix_label(path)
+            _CACHE_HIT.inc()
+        else:
+            route = routed or ("preflight" if method == "OPTIONS" else "unmatched")
+            if method in ("GET", "HEAD") and not path.startswith(UNCACHED_PREFIXES):
+                if routed and len(self.templates) < MAX_TEMPLATES:
+                    self.templates[path] = routed
+                if self.cached:
+                    _CACHE_MISS.inc()
+        _count(method if method in METHODS else "other", route, status, seconds)
+        level = logging.WARNING if status >= 500 else logging.INFO
+        if not ACCESS.isEnabledFor(level):
+            return
+        client = scope.get("client")
+        fields: dict[str, Any] = {
+            "method": method[:16],
+            "path": path[:1000],
+            "status": status,
+            "duration_ms": round(seconds * 1000, 3),
+            "route": route,
+            "client": client[0] if client else None,
+        }
+        query = scope.get("query_string")
+        if query and not path.startswith("/v1/admin"):  # admin queries carry free text
+            fields["query"] = query[:1000].decode("latin-1")
+        if routed is None:
+            fields["cache"] = "hit"
+        if error is not None:
+            fields["error"] = type(error).__name__
+        # A record made directly (no caller lookup, no merge of `extra`), handled as usual.
+        record = logging.LogRecord("app.access", level, "", 0, "request", None, None)
+        record.access = fields
+        record.request_id = REQUEST_ID.get()
+        ACCESS.handle(record)
+
+
+def _with_policy(start: Message, body: bytes) -> Message:
+    headers = start["headers"]
+    if any(k == b"content-encoding" and v.strip() == b"gzip" for k, v in headers):
+        try:
+            body = gzip.decompress(body)
+        except (OSError, EOFError):
+            body = b""
+    return {**start, "headers": [*headers, (b"content-security-policy", page_csp(body))]}
+
+
+__all__ = [
+    "REQUEST_ID",
+    "Observe",
+    "Routed",
+    "configure_logging",
+    "install",
+    "new_request_id",
+    "page_csp",
+    "registry",
+    "router",
+]
