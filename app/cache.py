@@ -141,7 +141,8 @@ class ResponseCache:
     def _key(self, scope: Scope) -> tuple[bytes, ...]:
         query = scope.get("query_string", b"")
         if b"&" in query:
-            query = b"&".join(sorted(query.split(b"&")))
+            # By name only: a stable sort keeps the order of a repeated parameter, which matters.
+            query = b"&".join(sorted(query.split(b"&"), key=lambda p: bytes(p).partition(b"=")[0]))
         accept = (_header(scope, b"accept") or b"").replace(b" ", b"").lower()
         host = _header(scope, b"host") or b""
         return (scope.get("scheme", "http").encode(), host, scope["path"].encode(), query,

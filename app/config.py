@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     )
 
     log_level: str = "info"
+    access_log: bool = Field(
+        default=True, description="One JSON line per request (ACCESS_LOG=0: only failures)."
+    )
 
     @field_validator("database_url")
     @classmethod

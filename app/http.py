@@ -146,7 +146,7 @@ def etag_value(
     version: int, path: str, query: list[tuple[str, str]], fmt: Format, prefix: str = ""
 ) -> str:
     """Strong ETag: a hash of the dataset version and the canonical request."""
-    key = dumps([version, path, sorted(query), fmt.value])
+    key = dumps([version, path, sorted(query, key=lambda kv: kv[0]), fmt.value])
     return f'"{prefix}{hashlib.blake2b(key, digest_size=12).hexdigest()}"'
 
 

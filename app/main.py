@@ -9,8 +9,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from starlette.applications import Starlette
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import observability, openapi, problems
 from app.cache import ResponseCache, VersionSource
@@ -65,11 +66,22 @@ class App(FastAPI):
         front = self.front(inner) if self.front else inner
         return observability.Observe(HeadAsGet(front), cached=self.front is not None)
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Straight to the stack for HTTP: FastAPI's own OpenTelemetry hook is not configured
+        # here (app.observability measures every request), and merely asking whether it is
+        # reads the environment three times a request, more than a cached answer costs.
+        if scope["type"] == "http":
+            if self.root_path:
+                scope["root_path"] = self.root_path
+            await Starlette.__call__(self, scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The app for `settings` (by default, the environment's), with an engine of its own."""
     settings = settings or get_settings()
-    observability.configure_logging(settings.log_level)
+    observability.configure_logging(settings.log_level, access=settings.access_log)
     engine = make_engine(settings.database_url)
     read_url = settings.database_read_url or settings.database_url
     read_engine = make_engine(read_url) if settings.database_read_url else engine

@@ -123,7 +123,10 @@ def exchange_conditions(f: ExchangeFilters, version: int | None) -> list[ColumnE
     if f.min_total is not None:
         conds.append(E.c.total >= f.min_total)
     if f.mediators:
-        conds.append(exists().where(EM.c.exchange_pk == E.c.pk, EM.c.mediator_id.in_(f.mediators)))
+        # An alias, so the EXISTS stays correlated to the exchange even inside a query that
+        # itself selects from exchange_mediator (the per-mediator statistics).
+        em = EM.alias("em_filter")
+        conds.append(exists().where(em.c.exchange_pk == E.c.pk, em.c.mediator_id.in_(f.mediators)))
     if f.source:
         conds.append(exists().where(ES.c.exchange_pk == E.c.pk, ES.c.source_id == f.source))
     for word in f.words:

@@ -33,7 +33,7 @@ def running_server(
         proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app",
              "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-             "--no-access-log", "--log-level", "warning"],
+             "--no-access-log", "--no-server-header", "--log-level", "warning"],
             cwd=ROOT, env={**os.environ, **(env or {}), "DATABASE_URL": db_url},
             stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import threading
 from pathlib import Path
 
 
@@ -13,7 +14,15 @@ def test_short_load_loses_nothing_and_never_fails():
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    report = module.main(["--seconds", "8", "--connections", "32", "--write-every", "0.5"])
+    # In a thread of its own: an earlier test (Playwright's sync API) may leave an event loop
+    # running in this one, and the load run starts its own with asyncio.run.
+    out: list[dict] = []
+    args = ["--seconds", "8", "--connections", "32", "--write-every", "0.5"]
+    worker = threading.Thread(target=lambda: out.append(module.main(args)))
+    worker.start()
+    worker.join(timeout=300)
+    assert out, "the load run did not finish"
+    report = out[0]
     assert report["server_errors"] == 0 and report["connection_errors"] == 0
     assert report["accepted_writes"] > 0 and report["writes_missing_from_changelog"] == 0
     assert report["version_after"] - report["version_before"] == report["accepted_writes"]

@@ -186,6 +186,50 @@ def test_tokens_and_admin_queries_never_reach_the_logs_or_metrics(admin_api, cap
     assert "authorization" not in text.lower()
 
 
+def test_access_records_are_whole_log_records(client, caplog):
+    caplog.set_level(logging.INFO, logger="app.access")
+    before = time.time()
+    client.get("/v1/codebook", headers={"X-Request-ID": "whole-1"})
+    client.get("/v1/codebook", headers={"X-Request-ID": "whole-2"})  # a hit
+    records = [r for r in caplog.records if r.name == "app.access"]
+    assert [r.request_id for r in records] == ["whole-1", "whole-2"]
+    every = logging.Formatter(
+        "%(asctime)s %(msecs)d %(relativeCreated)d %(levelname)s %(levelno)d %(name)s "
+        "%(pathname)s %(filename)s %(module)s %(funcName)s %(lineno)d %(process)d "
+        "%(processName)s %(thread)d %(threadName)s %(message)s"
+    )
+    for r in records:
+        assert every.format(r).endswith(" request")
+        assert before - 1 <= r.created <= time.time() and r.levelname == "INFO"
+        assert r.access["path"] == "/v1/codebook" and r.exc_info is None and r.args is None
+        names = {t.ident: t.name for t in threading.enumerate()}
+        assert names.get(r.thread, r.threadName) == r.threadName  # the thread that served it
+
+
+def test_the_direct_path_writes_the_same_line_as_the_logging_chain(client, capsys, monkeypatch):
+    """In production our handler is the only one, and the access line skips the LogRecord and
+    the handler chain; in tests pytest's capture handlers make it take the chain."""
+    ours = next(h for h in logging.root.handlers if isinstance(h, observability.JsonStderrHandler))
+    assert observability.sole_handler(logging.INFO) is None  # pytest's handlers are there
+    capsys.readouterr()
+    client.get("/v1/codebook", headers={"X-Request-ID": "chain"})
+    monkeypatch.setattr(logging.root, "handlers", [ours])
+    assert observability.sole_handler(logging.INFO) is ours
+    client.get("/v1/codebook", headers={"X-Request-ID": "direct"})
+    logging.getLogger("app.access").addFilter(lambda r: True)
+    try:
+        assert observability.sole_handler(logging.INFO) is None  # a filter needs the chain
+    finally:
+        logging.getLogger("app.access").filters.clear()
+    lines = log_lines(capsys)
+    (chain,) = access_lines(lines, "chain")
+    (direct,) = access_lines(lines, "direct")
+    assert list(chain) == list(direct)  # the same fields in the same order
+    assert {k: v for k, v in chain.items() if k not in ("request_id", "time", "duration_ms")} == {
+        k: v for k, v in direct.items() if k not in ("request_id", "time", "duration_ms")
+    }
+
+
 def test_configure_logging_is_idempotent():
     root = logging.getLogger()
     for level in ("info", "warning", "info"):
@@ -230,6 +274,24 @@ def test_metrics_count_requests_by_route_status_and_cache(client):
     assert value(after, "process_resident_memory_bytes") > 0
     labels = {dict(k[1]).get("route") for k in after if k[0] == "http_requests_total"}
     assert not any(r and "nothing" in r for r in labels)  # raw paths never become labels
+
+
+def test_the_tally_says_what_prometheus_client_itself_would():
+    from prometheus_client import CollectorRegistry, generate_latest
+
+    tally = observability.RequestTally()
+    library = CollectorRegistry()
+    shared = observability.SharedTally(library)  # the library's own metrics, as with workers
+    durations = [0, 0.0005, 0.00051, 0.001, 0.3, 2.5, 9.99, 10, 10.01, 1e6, 0.024999]
+    for i, seconds in enumerate(durations):
+        for t in (tally, shared):
+            t.count(["GET", "POST", "other"][i % 3], f"/r{i % 2}", 200 + 100 * (i % 4), seconds)
+            t.hit("hit" if i % 2 else "miss")
+    ours = CollectorRegistry()
+    ours.register(tally)
+    assert sorted(generate_latest(ours).splitlines()) == sorted(
+        line for line in generate_latest(library).splitlines() if b"_created" not in line
+    )
 
 
 def test_metrics_are_plain_text_never_cached_and_documented(client):

@@ -23,7 +23,7 @@ from app.db import write_session
 from app.deps import ID_RE, engine_of
 from app.http import Format, dumps, etag_value
 from app.models import IdempotencyKey, table_of
-from app.problems import BadRequest, Invalid, PayloadTooLarge, PreconditionFailed, invalid
+from app.problems import BadRequest, Invalid, PayloadTooLarge, invalid
 from app.routers.responses import problem
 
 MAX_BODY = 1024 * 1024
@@ -98,7 +98,9 @@ def expected_revision(if_match: str | None) -> int | None:
         found = re.fullmatch(r'\s*(?:W/)?"r(\d+)-[0-9a-f]+"\s*', tag)
         if found:
             return int(found.group(1))
-    raise PreconditionFailed("If-Match names no ETag this API issued; read the record again.")
+    # No ETag of ours: a revision no record has, so a missing record is still a 404 (RFC 9110
+    # 13.2.1: preconditions do not apply when the answer would not be 2xx) and any other 412.
+    return -1
 
 
 READERS: dict[str, Callable[..., dict[str, Any] | None]] = {
