@@ -211,6 +211,9 @@ def configure_logging(level: str | int = "info", *, access: bool = True) -> None
         server = logging.getLogger(name)
         server.handlers.clear()  # its plain-text handlers: send its lines to ours instead
         server.propagate = True
+    # app.access already writes one line per request (with route and timing); uvicorn's own
+    # access line would log every request twice.
+    logging.getLogger("uvicorn.access").disabled = True
 
 
 # ---- metrics --------------------------------------------------------------------------------
