@@ -23,7 +23,7 @@ from app.db import write_session
 from app.deps import ID_RE, engine_of
 from app.http import Format, dumps, etag_value
 from app.models import IdempotencyKey, table_of
-from app.problems import BadRequest, Invalid, PayloadTooLarge, invalid
+from app.problems import BadRequest, NotFound, PayloadTooLarge, invalid
 from app.routers.responses import problem
 
 MAX_BODY = 1024 * 1024
@@ -232,6 +232,31 @@ def make_router(plural: str, type_: str) -> APIRouter:
 
     create.__doc__ = f"Create a {type_.replace('_', ' ')}."
 
+    def _write(
+        request: Request,
+        actor: str,
+        action: curation.Action,
+        record_id: str,
+        reason: str | None,
+        revision: int | None,
+        make_record: Callable[[Any], dict[str, Any] | None] = lambda _session: None,
+    ) -> Response:
+        """One write in one transaction; the answer is the record as reads will show it."""
+        with write_session(engine_of(request)) as session:
+            curation.lock(session)
+            result = curation.write_one(
+                session, type_, action, record_id, make_record(session), actor=actor,
+                reason=reason, expected_revision=revision,
+            )  # fmt: skip
+            assert result.version is not None
+            if action != "delete":
+                return answer(session, type_, record_id, result.version, 200)
+        body = {"deleted": record_id, "record_type": type_,
+                "meta": {"dataset_version": result.version}}  # fmt: skip
+        return Response(dumps(body), media_type="application/json",
+                        headers={"Cache-Control": "no-store",
+                                 "X-Dataset-Version": str(result.version)})  # fmt: skip
+
     @router.put(
         "/{record_id}",
         operation_id=f"replace_{type_}",
@@ -247,7 +272,9 @@ def make_router(plural: str, type_: str) -> APIRouter:
     ) -> Response:
         record = curation.validate(type_, await read_body(request), record_id=record_id)
         revision = expected_revision(if_match)
-        return await run_in_threadpool(_update, request, actor, record_id, record, revision, reason)
+        return await run_in_threadpool(
+            _write, request, actor, "update", record_id, reason, revision, lambda _s: record
+        )
 
     replace.__doc__ = f"Replace a {type_.replace('_', ' ')} whole."
 
@@ -270,66 +297,22 @@ def make_router(plural: str, type_: str) -> APIRouter:
         except orjson.JSONDecodeError:
             raise BadRequest("The body is not valid JSON.") from None
         if not isinstance(changes, dict):
-            raise Invalid(
-                "body: must be a JSON object (a merge patch)",
-                errors=[
-                    {
-                        "name": "body",
-                        "location": "body",
-                        "message": "must be a JSON object (a merge patch)",
-                    }
-                ],
-            )
+            raise invalid("body", "must be a JSON object (a merge patch)", "body")
         revision = expected_revision(if_match)
 
-        def work() -> Response:
-            with write_session(engine_of(request)) as session:
-                curation.lock(session)
-                live = curation.live_record(session, type_, record_id)
-                if live is None:
-                    from app.problems import NotFound
+        def merged(session: Any) -> dict[str, Any]:
+            # Merged with the live record read under the write lock.
+            live = curation.live_record(session, type_, record_id)
+            if live is None:
+                raise NotFound(f"No {type_} {record_id!r}.")
+            patched = curation.merge_patch(live[2], changes)
+            return curation.validate(type_, orjson.dumps(patched), record_id=record_id)
 
-                    raise NotFound(f"No {type_} {record_id!r}.")
-                merged = curation.merge_patch(live[2], changes)
-                record = curation.validate(type_, orjson.dumps(merged), record_id=record_id)
-                result = curation.write_one(
-                    session,
-                    type_,
-                    "update",
-                    record_id,
-                    record,
-                    actor=actor,
-                    reason=reason,
-                    expected_revision=revision,
-                )
-                assert result.version is not None
-                return answer(session, type_, record_id, result.version, 200)
-
-        return await run_in_threadpool(work)
+        return await run_in_threadpool(
+            _write, request, actor, "update", record_id, reason, revision, merged
+        )
 
     patch.__doc__ = f"Change some fields of a {type_.replace('_', ' ')} (JSON merge patch)."
-
-    def _update(
-        request: Request,
-        actor: str,
-        record_id: str,
-        record: dict[str, Any],
-        revision: int | None,
-        reason: str | None,
-    ) -> Response:
-        with write_session(engine_of(request)) as session:
-            result = curation.write_one(
-                session,
-                type_,
-                "update",
-                record_id,
-                record,
-                actor=actor,
-                reason=reason,
-                expected_revision=revision,
-            )
-            assert result.version is not None
-            return answer(session, type_, record_id, result.version, 200)
 
     @router.delete(
         "/{record_id}",
@@ -344,31 +327,9 @@ def make_router(plural: str, type_: str) -> APIRouter:
         reason: ReasonQ = None,
     ) -> Response:
         revision = expected_revision(if_match)
-
-        def work() -> Response:
-            with write_session(engine_of(request)) as session:
-                result = curation.write_one(
-                    session,
-                    type_,
-                    "delete",
-                    record_id,
-                    None,
-                    actor=actor,
-                    reason=reason,
-                    expected_revision=revision,
-                )
-            body = {
-                "deleted": record_id,
-                "record_type": type_,
-                "meta": {"dataset_version": result.version},
-            }
-            return Response(
-                dumps(body),
-                media_type="application/json",
-                headers={"Cache-Control": "no-store", "X-Dataset-Version": str(result.version)},
-            )
-
-        return await run_in_threadpool(work)
+        return await run_in_threadpool(
+            _write, request, actor, "delete", record_id, reason, revision
+        )
 
     delete.__doc__ = f"Delete a {type_.replace('_', ' ')} (it stays restorable)."
 
@@ -376,22 +337,7 @@ def make_router(plural: str, type_: str) -> APIRouter:
     async def restore(
         request: Request, actor: AdminDep, record_id: RecordId, reason: ReasonQ = None
     ) -> Response:
-        def work() -> Response:
-            with write_session(engine_of(request)) as session:
-                result = curation.write_one(
-                    session,
-                    type_,
-                    "restore",
-                    record_id,
-                    None,
-                    actor=actor,
-                    reason=reason,
-                    expected_revision=None,
-                )
-                assert result.version is not None
-                return answer(session, type_, record_id, result.version, 200)
-
-        return await run_in_threadpool(work)
+        return await run_in_threadpool(_write, request, actor, "restore", record_id, reason, None)
 
     restore.__doc__ = f"Bring a deleted {type_.replace('_', ' ')} back whole."
     return router
