@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
+from pydantic import BeforeValidator, WithJsonSchema
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -17,9 +18,25 @@ from app.codebook import Confidence, FigureStatus, Kind, Sort, SourceKind
 from app.db import read_session
 from app.http import Format
 from app.problems import invalid
+from app.schemas import PATTERN_MESSAGES
 
 MAX_Q = 200
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# q: at most 10 words, separated by spaces, with no control characters (said as a pattern so
+# that the OpenAPI document states it; schemas.PATTERN_MESSAGES says it in words).
+Q_WORD = r"[^ \x00-\x1f\x7f]+"
+Q_PATTERN = rf"^ *(?:{Q_WORD}(?: +{Q_WORD}){{0,9}} *)?$"
+PATTERN_MESSAGES[Q_PATTERN] = "at most 10 words separated by spaces, no control characters"
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: object) -> object:
+    """Dates in the query are YYYY-MM-DD only (pydantic alone would read "0" as 1970-01-01)."""
+    if isinstance(value, str) and not DATE.fullmatch(value):
+        raise ValueError("must be a date as YYYY-MM-DD")
+    return value
+
+
+IsoDate = BeforeValidator(_iso_date)
 
 
 def engine_of(request: Request) -> Engine:
@@ -76,6 +93,18 @@ def read_context(
 ReadDep = Annotated[ReadContext, Depends(read_context)]
 
 
+def _part(allowed: Iterable[str] | None, pattern: str | None) -> str:
+    return "|".join(sorted(re.escape(v) for v in allowed)) if allowed else (pattern or ".*")
+
+
+def listed(allowed: Iterable[str] | None = None, pattern: str | None = None) -> WithJsonSchema:
+    """The documented shape of one value of a repeatable filter: values separated by commas."""
+    part = f"(?:{_part(allowed, pattern)})"
+    return WithJsonSchema(
+        {"type": "string", "pattern": f"^ *(?:{part} *)?(?:, *(?:{part} *)?)*$"}, mode="validation"
+    )
+
+
 def split_values(
     name: str, values: list[str] | None, allowed: set[str] | None = None, pattern: str | None = None
 ) -> tuple[str, ...]:
@@ -83,7 +112,7 @@ def split_values(
     out: list[str] = []
     for raw in values or []:
         for part in raw.split(","):
-            value = part.strip()
+            value = part.strip(" ")
             if not value:
                 continue
             if allowed is not None and value not in allowed:
@@ -98,14 +127,12 @@ def split_values(
 
 
 def words(q: str | None) -> tuple[str, ...]:
-    if q is None:
-        return ()
-    if _CONTROL.search(q):
-        raise invalid("q", "must not contain control characters")
-    parts = tuple(dict.fromkeys(w for w in q.split() if w))
-    if len(parts) > 10:
-        raise invalid("q", "may hold at most 10 words")
-    return parts
+    """The distinct words of q (already checked against Q_PATTERN by its Query)."""
+    return tuple(dict.fromkeys(w for w in (q or "").split(" ") if w))
+
+
+def q_query(description: str) -> Any:
+    return Query(max_length=MAX_Q, pattern=Q_PATTERN, description=description)
 
 
 SLUG_RE = r"[a-z0-9][a-z0-9-]{0,79}"
@@ -113,17 +140,19 @@ ID_RE = r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}"
 
 
 def exchange_filters(
-    since: Annotated[dt.date | None, Query(description="Earliest date, inclusive.")] = None,
-    until: Annotated[dt.date | None, Query(description="Latest date, inclusive.")] = None,
+    since: Annotated[
+        dt.date | None, IsoDate, Query(description="Earliest date, inclusive.")
+    ] = None,
+    until: Annotated[dt.date | None, IsoDate, Query(description="Latest date, inclusive.")] = None,
     kind: Annotated[
-        list[str] | None,
+        list[Annotated[str, listed(Kind)]] | None,
         Query(
             description="One or more kinds: repeat the parameter or separate with commas. "
             f"Values: {', '.join(Kind)}."
         ),
     ] = None,
     mediator: Annotated[
-        list[str] | None,
+        list[Annotated[str, listed(pattern=SLUG_RE)]] | None,
         Query(description="One or more mediator slugs (see /v1/mediators)."),
     ] = None,
     source: Annotated[
@@ -135,7 +164,7 @@ def exchange_filters(
         ),
     ] = None,
     confidence: Annotated[
-        list[str] | None,
+        list[Annotated[str, listed(Confidence)]] | None,
         Query(description=f"One or more of {', '.join(Confidence)}."),
     ] = None,
     min_total: Annotated[
@@ -144,13 +173,10 @@ def exchange_filters(
     ] = None,
     q: Annotated[
         str | None,
-        Query(
-            max_length=MAX_Q,
-            description="Words that must all appear in the notes or categories (case-insensitive).",
-        ),
+        q_query("Words that must all appear in the notes or categories (case-insensitive)."),
     ] = None,
     figure_status: Annotated[
-        list[str] | None,
+        list[Annotated[str, listed(FigureStatus)]] | None,
         Query(
             description="Only events where either side's figure has one of these statuses: "
             f"{', '.join(FigureStatus)} (disputed: the claims differ)."
@@ -177,9 +203,13 @@ FiltersDep = Annotated[queries.ExchangeFilters, Depends(exchange_filters)]
 
 def source_filters(
     kind: Annotated[
-        list[str] | None, Query(description=f"One or more of {', '.join(SourceKind)}.")
+        list[Annotated[str, listed(SourceKind)]] | None,
+        Query(description=f"One or more of {', '.join(SourceKind)}."),
     ] = None,
-    language: Annotated[list[str] | None, Query(description="One or more ISO 639-1 codes.")] = None,
+    language: Annotated[
+        list[Annotated[str, listed(pattern="[a-z]{2}")]] | None,
+        Query(description="One or more ISO 639-1 codes."),
+    ] = None,
     exchange: Annotated[
         str | None,
         Query(
@@ -188,9 +218,7 @@ def source_filters(
             description="Only sources reporting this exchange id.",
         ),
     ] = None,
-    q: Annotated[
-        str | None, Query(max_length=MAX_Q, description="Words in the publisher or title.")
-    ] = None,
+    q: Annotated[str | None, q_query("Words in the publisher or title.")] = None,
 ) -> queries.SourceFilters:
     return queries.SourceFilters(
         kinds=split_values("kind", kind, set(SourceKind)),

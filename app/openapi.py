@@ -10,6 +10,33 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
 
+def merge_patch_schema(model: type[BaseModel], schema: dict[str, Any]) -> dict[str, Any]:
+    """A JSON merge patch (RFC 7396) of `model`: any of its fields and no others; null removes
+    an optional field (a required one cannot be removed, so null is not offered for it)."""
+    required = set(schema.get("required", ()))
+    properties = {}
+    for name, prop in schema["properties"].items():
+        prop = {k: v for k, v in prop.items() if k != "default"}
+        if name not in required and not _allows_null(prop):
+            prop = {"anyOf": [prop, {"type": "null"}]}
+        properties[name] = prop
+    return {
+        "title": f"{model.__name__}Patch",
+        "description": f"The fields of {model.__name__} to change, as a JSON merge patch: "
+        "absent fields stay as they are, null removes an optional one. The record that "
+        "results must still follow every rule of the full schema.",
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": False,
+    }
+
+
+def _allows_null(prop: dict[str, Any]) -> bool:
+    return prop.get("type") == "null" or any(
+        option.get("type") == "null" for option in prop.get("anyOf", [])
+    )
+
+
 def install(app: FastAPI, input_models: Sequence[type[BaseModel]]) -> None:
     """Generate the document once, adding the request-body models the admin routes name."""
 
@@ -31,6 +58,7 @@ def install(app: FastAPI, input_models: Sequence[type[BaseModel]]) -> None:
             for name, sub in schema.pop("$defs", {}).items():
                 schemas.setdefault(name, sub)
             schemas[model.__name__] = schema
+            schemas[f"{model.__name__}Patch"] = merge_patch_schema(model, schema)
         app.openapi_schema = doc
         return doc
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Iterator
 from http import HTTPStatus
 from typing import Any
 
@@ -13,6 +14,8 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+
+from app.schemas import error_message
 
 log = logging.getLogger("app.problems")
 
@@ -126,7 +129,7 @@ def validation_errors(errors: Any) -> list[dict[str, str]]:
     out = []
     for err in errors:
         where, name = _location_and_name(tuple(err.get("loc", ())))
-        out.append({"name": name, "location": where, "message": str(err.get("msg", "invalid"))})
+        out.append({"name": name, "location": where, "message": error_message(err)})
     return out
 
 
@@ -156,11 +159,28 @@ async def _on_http(request: Request, exc: Exception) -> Response:
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"No resource at {request.url.path}."
+    headers = dict(exc.headers or {})
     if exc.status_code == 405:
         detail = f"{request.method} is not allowed on {request.url.path}."
-    return problem_response(
-        exc.status_code, detail, headers=dict(exc.headers or {}), instance=request.url.path
-    )
+        headers["Allow"] = allowed_methods(request)
+    return problem_response(exc.status_code, detail, headers=headers, instance=request.url.path)
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method routed at this path (Starlette's 405 names only the first route's)."""
+    methods: set[str] = set()
+    for route in _leaves(request.app.router.routes):
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(request.url.path):
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
+def _leaves(routes: Iterable[Any]) -> Iterator[Any]:
+    """The routes themselves, looking inside included routers (none has a prefix of its own)."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        yield from _leaves(inner.routes) if inner is not None else (route,)
 
 
 async def _on_database(request: Request, exc: Exception) -> Response:

@@ -13,12 +13,14 @@ from typing import Annotated, Any, Generic, TypeVar
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
     field_validator,
     model_validator,
 )
+from pydantic.config import JsonDict
 
 from app.codebook import (
     FIRST_DATE,
@@ -32,20 +34,60 @@ from app.codebook import (
     SourceKind,
     field,
 )
+from app.privacy import find_name
 
 SLUG = r"^[a-z0-9][a-z0-9-]*[a-z0-9]$"
 EXCHANGE_ID = r"^\d{4}-\d{2}-\d{2}(-[b-z])?$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG, min_length=2, max_length=80)]
 Text = Annotated[str, StringConstraints(max_length=2000)]
 
+# Free text: tabs and line breaks, no other control characters. The rules are patterns so
+# that the OpenAPI document states them; PATTERN_MESSAGES says each in words.
+TEXT = r"^[^\x00-\x08\x0b-\x1f\x7f]*$"
+CATEGORY = r"^[^;\x00-\x1f\x7f]+$"
+# No space or control character (C0, DEL, C1), spelled out: JSON Schema and pydantic differ on \s.
+URL = r"^https?://[^\x00-\x20\x7f-\x9f/$.?#][^\x00-\x20\x7f-\x9f]*$"
+LANGUAGE = r"^[a-z]{2}$"
+PATTERN_MESSAGES = {
+    SLUG: "must be lowercase letters, digits and inner hyphens",
+    LANGUAGE: "must be a two-letter ISO 639-1 code in lowercase",
+    TEXT: "must not contain control characters",
+    CATEGORY: "must not contain ';' or control characters",
+    URL: "must be an http(s) URL without spaces or control characters",
+}
+UNIQUE: JsonDict = {"uniqueItems": True}
 
-def _no_control(value: str) -> str:
-    if re.search(r"[\x00-\x08\x0b-\x1f\x7f]", value):
-        raise ValueError("must not contain control characters")
+
+def _no_names(value: str) -> str:
+    name = find_name(value)
+    if name is not None:
+        raise ValueError(
+            f'looks like a personal name ("{name}"): captives are never named; '
+            "reword it (see data/name_patterns.txt)"
+        )
     return value
 
 
-Clean = Annotated[str, AfterValidator(_no_control)]
+def text(min_length: int, max_length: int, pattern: str = TEXT) -> StringConstraints:
+    return StringConstraints(min_length=min_length, max_length=max_length, pattern=pattern)
+
+
+# Free text a curator writes is patterned, bounded, and never a captive's name.
+NoNames = AfterValidator(_no_names)
+
+
+def _integral(value: Any) -> Any:
+    """JSON Schema counts 12.0 as an integer, so a client may send it: take it as 12."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Integral = BeforeValidator(_integral)
+Count = Annotated[int, Field(ge=0, le=1_000_000), Integral]
+Sources = Annotated[list[Slug], Field(min_length=1, max_length=100, json_schema_extra=UNIQUE)]
+Notes = Annotated[str, text(0, 2000), NoNames]
+Url = Annotated[str, StringConstraints(pattern=URL, max_length=2000)]
 
 
 def today() -> dt.date:
@@ -61,11 +103,19 @@ def check_event_date(value: dt.date) -> dt.date:
     return value
 
 
+def error_message(err: Any) -> str:
+    """One pydantic error in words: a rule written as a pattern is said as PATTERN_MESSAGES."""
+    message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+    if err.get("type") == "string_pattern_mismatch":
+        message = PATTERN_MESSAGES.get((err.get("ctx") or {}).get("pattern", ""), message)
+    return message
+
+
 def describe_error(err: Any) -> tuple[str, str]:
     """(field, message) for one pydantic error. A whole-record rule names its field by
     starting its message with "field: ", so the loader and the API can both point at it."""
     loc = [str(p) for p in err.get("loc", ())]
-    message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+    message = error_message(err)
     if not loc:
         name, sep, rest = message.partition(": ")
         if sep and re.fullmatch(r"[a-z_]+", name):
@@ -88,28 +138,30 @@ class ExchangeIn(InputModel):
         description=field("exchange", "date")
     )
     kind: Kind = Field(description=field("exchange", "kind"))
-    ukraine_received: Annotated[int, Field(ge=0, le=1_000_000)] | None = Field(
+    ukraine_received: Count | None = Field(
         default=None, description=field("exchange", "ukraine_received")
     )
-    russia_received: Annotated[int, Field(ge=0, le=1_000_000)] | None = Field(
+    russia_received: Count | None = Field(
         default=None, description=field("exchange", "russia_received")
     )
     mediators: list[Slug] = Field(
-        default_factory=list, max_length=20, description=field("exchange", "mediators")
+        default_factory=list,
+        max_length=20,
+        description=field("exchange", "mediators"),
+        json_schema_extra=UNIQUE,
     )
-    ua_sequence_number: Annotated[int, Field(ge=1, le=100_000)] | None = Field(
+    ua_sequence_number: Annotated[int, Field(ge=1, le=100_000), Integral] | None = Field(
         default=None, description=field("exchange", "ua_sequence_number")
     )
-    ua_categories: list[
-        Annotated[Clean, StringConstraints(min_length=1, max_length=100, pattern=r"^[^;]+$")]
-    ] = Field(default_factory=list, max_length=50, description=field("exchange", "ua_categories"))
-    notes: Annotated[Clean, StringConstraints(max_length=2000)] = Field(
-        default="", description=field("exchange", "notes")
+    ua_categories: list[Annotated[str, text(1, 100, CATEGORY), NoNames]] = Field(
+        default_factory=list,
+        max_length=50,
+        description=field("exchange", "ua_categories"),
+        json_schema_extra=UNIQUE,
     )
+    notes: Notes = Field(default="", description=field("exchange", "notes"))
     confidence: Confidence = Field(description=field("exchange", "confidence"))
-    sources: list[Slug] = Field(
-        min_length=1, max_length=100, description=field("exchange", "sources")
-    )
+    sources: Sources = Field(description=field("exchange", "sources"))
 
     @model_validator(mode="after")
     def _id_matches_date(self) -> ExchangeIn:
@@ -126,18 +178,16 @@ class SourceIn(InputModel):
     """A source as a curator writes it."""
 
     id: Slug = Field(description=field("source", "id"))
-    url: Annotated[
-        Clean, StringConstraints(pattern=r"^https?://[^\s/$.?#][^\s]*$", max_length=2000)
-    ] = Field(description=field("source", "url"))
-    publisher: Annotated[Clean, StringConstraints(min_length=1, max_length=200)] = Field(
+    url: Url = Field(description=field("source", "url"))
+    publisher: Annotated[str, text(1, 200), NoNames] = Field(
         description=field("source", "publisher")
     )
-    title: Annotated[Clean, StringConstraints(min_length=1, max_length=500)] | None = Field(
+    title: Annotated[str, text(1, 500), NoNames] | None = Field(
         default=None, description=field("source", "title")
     )
     published: dt.date | None = Field(default=None, description=field("source", "published"))
     kind: SourceKind = Field(description=field("source", "kind"))
-    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")] = Field(
+    language: Annotated[str, StringConstraints(pattern=LANGUAGE)] = Field(
         description=field("source", "language")
     )
 
@@ -153,20 +203,25 @@ class MediatorIn(InputModel):
     """A mediator of the fixed vocabulary."""
 
     id: Slug = Field(description=field("mediator", "id"))
-    name: Annotated[Clean, StringConstraints(min_length=1, max_length=200)] = Field(
-        description=field("mediator", "name")
-    )
+    name: Annotated[str, text(1, 200), NoNames] = Field(description=field("mediator", "name"))
 
 
 CLAIM_ID = r"^\d{4}-\d{2}-\d{2}(-[b-z])?\.(ukraine_received|russia_received)\.[a-z_]+(-\d+)?$"
 TOTAL_ID = r"^\d{4}-\d{2}-\d{2}\.[a-z_]+\.[a-z_]+(-\d+)?$"
-Count = Annotated[int, Field(ge=0, le=1_000_000)]
-Note = Annotated[Clean, StringConstraints(max_length=2000)]
-Sources = Annotated[list[Slug], Field(min_length=1, max_length=100)]
+
+
+# value is stated exactly when disclosed is true (the default): said in JSON Schema as well.
+DISCLOSED_RULE: JsonDict = {
+    "if": {"properties": {"disclosed": {"const": False}}, "required": ["disclosed"]},
+    "then": {"properties": {"value": {"type": "null"}}},
+    "else": {"properties": {"value": {"type": "integer"}}, "required": ["value"]},
+}
 
 
 class ClaimIn(InputModel):
     """One claimant's figure for one side of one exchange."""
+
+    model_config = ConfigDict(json_schema_extra=DISCLOSED_RULE)
 
     id: Annotated[str, StringConstraints(pattern=CLAIM_ID)] | None = Field(
         default=None, description=field("claim", "id") + " Derived when omitted."
@@ -179,7 +234,7 @@ class ClaimIn(InputModel):
     value: Count | None = Field(default=None, description=field("claim", "value"))
     disclosed: bool = Field(default=True, description=field("claim", "disclosed"))
     sources: Sources = Field(description=field("claim", "sources"))
-    note: Note = Field(default="", description=field("claim", "note"))
+    note: Notes = Field(default="", description=field("claim", "note"))
 
     @model_validator(mode="after")
     def _value_matches_disclosed(self) -> ClaimIn:
@@ -198,9 +253,7 @@ class AgreementIn(InputModel):
     """A deal carried out in stages."""
 
     id: Slug = Field(description=field("agreement", "id"))
-    name: Annotated[Clean, StringConstraints(min_length=1, max_length=300)] = Field(
-        description=field("agreement", "name")
-    )
+    name: Annotated[str, text(1, 300), NoNames] = Field(description=field("agreement", "name"))
     agreed_on: Annotated[dt.date, AfterValidator(check_event_date)] | None = Field(
         default=None, description=field("agreement", "agreed_on")
     )
@@ -211,10 +264,14 @@ class AgreementIn(InputModel):
         default=None, description=field("agreement", "agreed_russia_received")
     )
     stages: list[Annotated[str, StringConstraints(pattern=EXCHANGE_ID)]] = Field(
-        default_factory=list, max_length=100, description=field("agreement", "stages")
+        default_factory=list,
+        max_length=100,
+        description=field("agreement", "stages"),
+        json_schema_extra=UNIQUE,
     )
+
     sources: Sources = Field(description=field("agreement", "sources"))
-    note: Note = Field(default="", description=field("agreement", "note"))
+    note: Notes = Field(default="", description=field("agreement", "note"))
 
     @model_validator(mode="after")
     def _no_repeats(self) -> AgreementIn:
@@ -242,7 +299,7 @@ class OfficialTotalIn(InputModel):
         default=None, description=field("official_total", "counted_from")
     )
     sources: Sources = Field(description=field("official_total", "sources"))
-    note: Note = Field(default="", description=field("official_total", "note"))
+    note: Notes = Field(default="", description=field("official_total", "note"))
 
     @model_validator(mode="after")
     def _window(self) -> OfficialTotalIn:

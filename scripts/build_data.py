@@ -37,7 +37,23 @@ def rows(directory: Path, pattern: str) -> list[dict[str, str]]:
     return out
 
 
+# Captives named in the research files (data/name_patterns.txt refuses them): our own notes say
+# what the person was, a quoted headline marks the cut.
+NAMED_CAPTIVE = re.compile(r"(?:Viktor\s+)?Medvedchuk|(?:Віктор\s+|Виктор\s+)?Медведчук\w*")
+
+
+def redact(row: dict[str, str]) -> dict[str, str]:
+    out = dict(row)
+    for key, replacement in (("notes", "a detained politician"), ("note", "a detained politician")):
+        if out.get(key):
+            out[key] = NAMED_CAPTIVE.sub(replacement, out[key])
+    if out.get("title"):
+        out["title"] = NAMED_CAPTIVE.sub("[name withheld]", out["title"])
+    return out
+
+
 def write(path: Path, header: list[str], data: list[dict[str, str]]) -> None:
+    data = [redact(row) for row in data]
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=header, lineterminator="\n")
         w.writeheader()

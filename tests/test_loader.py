@@ -114,9 +114,9 @@ BROKEN = [
         "sources.csv",
         "https://www.pravda.com.ua/eng/news/2022/03/24/7334216/",
         "not a url",
-        "url: String should match",
+        "url: must be an http(s) URL",
     ),
-    ("sources.csv", ",media,en\n", ",media,english\n", "language: String should match"),
+    ("sources.csv", ",media,en\n", ",media,english\n", "language: must be a two-letter ISO 639-1 code"),
 ]
 
 

@@ -35,7 +35,6 @@ import jsonschema_rs
 import pytest
 import schemathesis
 from hypothesis import HealthCheck
-from schemathesis.openapi.checks import AllowHeaderMismatch
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
@@ -70,70 +69,9 @@ class KnownBug:
     fails: Callable[[Exception, Any, Any], bool] | None = None
 
 
-def _message(
-    pattern: str, names: str = r".*", location: str = "body"
-) -> Callable[[dict[str, str], Any], bool]:
-    return lambda e, _case: bool(
-        e.get("location") == location
-        and re.fullmatch(names, e.get("name", ""))
-        and re.search(pattern, e.get("message", ""))
-    )
-
-
-def _date_param_given_a_non_date(failure: Exception, case: Any, _response: Any) -> bool:
-    """A schema-violating since/until (a number, a date-time) answered as if it were a date."""
-    return type(failure).__name__ == "AcceptedNegativeData" and any(
-        name in (case.query or {})
-        and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(case.query[name]))
-        and f"`{name}`" in str(failure)
-        for name in ("since", "until")
-    )
-
-
-def _allow_names_one_method(failure: Exception, case: Any, _response: Any) -> bool:
-    return isinstance(failure, AllowHeaderMismatch) and case.operation.path.startswith("/v1/admin/")
-
-
-KNOWN_BUGS = [
-    KnownBug("test_bug_dates_accept_timestamps_and_date_times", fails=_date_param_given_a_non_date),
-    KnownBug("test_bug_405_allow_names_every_method", fails=_allow_names_one_method),
-    KnownBug(
-        "test_bug_openapi_documents_the_merge_patch",
-        rejects=lambda e, case: case.method.upper() == "PATCH" and e.get("location") == "body",
-    ),
-    KnownBug(
-        "test_bug_openapi_declares_the_control_character_rule",
-        rejects=_message(r"^must not contain control characters$"),
-    ),
-    KnownBug(
-        "test_bug_openapi_declares_unique_list_items",
-        rejects=_message(r"^lists the same value twice$"),
-    ),
-    KnownBug(
-        "test_bug_openapi_keeps_the_url_and_category_patterns",
-        rejects=_message(r"^String should match pattern", r"url|ua_categories\.\d+"),
-    ),
-    KnownBug(
-        "test_bug_integral_json_numbers_are_integers",
-        rejects=_message(r"^Input should be a valid integer$"),
-    ),
-    KnownBug(
-        "test_bug_openapi_declares_the_disclosed_rule",
-        rejects=_message(r"^is required when disclosed is true$|^must be empty when disclosed"),
-    ),
-    KnownBug(
-        "test_bug_openapi_declares_the_filter_values",
-        rejects=_message(
-            r"is not one of|is not a valid value|names more than 50 values",
-            r"kind|confidence|figure_status|mediator|language|claimant|figure|metric",
-            "query",
-        ),
-    ),
-    KnownBug(
-        "test_bug_openapi_declares_the_rules_of_q",
-        rejects=_message(r"control characters|at most 10 words", r"q", "query"),
-    ),
-]
+# Empty: every bug this run found is fixed, and its regression test below now passes. A new
+# one is added here together with a strict-xfail regression test until it is fixed.
+KNOWN_BUGS: list[KnownBug] = []
 
 
 def known_rejection(error: dict[str, str], case: Any) -> str | None:
@@ -594,7 +532,6 @@ NEW_EXCHANGE = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="since/until take a Unix timestamp or a date-time as a date")
 @pytest.mark.parametrize("value", ["0", "1704067200", "2024-01-01T00:00:00Z"])
 def test_bug_dates_accept_timestamps_and_date_times(client, value):
     # The document says format: date; pydantic's lax date parsing reads "0" as 1970-01-01.
@@ -613,7 +550,6 @@ def test_bug_mediator_statistics_by_mediator(client):
     assert {m["id"]: m for m in r.json()["data"]}["uae"] == whole["uae"]
 
 
-@pytest.mark.xfail(strict=True, reason="PATCH bodies are documented as any JSON object")
 def test_bug_openapi_documents_the_merge_patch():
     # A merge patch of a record has the record's fields, each optional (null removes it), and
     # no others; the document says {"type": "object"}, so a generated client may send anything.
@@ -623,16 +559,12 @@ def test_bug_openapi_documents_the_merge_patch():
         assert not accepts(media["schema"], {"ukraine_received": "many"})
 
 
-@pytest.mark.xfail(strict=True, reason="a 405 names only one of the path's methods in Allow")
 def test_bug_405_allow_names_every_method(admin_client):
     r = admin_client.options("/v1/admin/exchanges/2024-07-17")  # 405: OPTIONS is not routed
     allowed = {m.strip() for m in r.headers.get("allow", "").split(",")}
     assert {"PUT", "PATCH", "DELETE"} <= allowed
 
 
-@pytest.mark.xfail(
-    strict=True, reason="text fields refuse control characters the document does not exclude"
-)
 def test_bug_openapi_declares_the_control_character_rule(admin_client):
     body = {**NEW_EXCHANGE, "notes": "a\x01b"}
     r = admin_client.post("/v1/admin/exchanges", json=body, headers=AUTH)
@@ -640,7 +572,6 @@ def test_bug_openapi_declares_the_control_character_rule(admin_client):
     assert not accepts(body_schema("ExchangeIn"), body)
 
 
-@pytest.mark.xfail(strict=True, reason="lists refuse repeated values without uniqueItems")
 def test_bug_openapi_declares_unique_list_items(admin_client):
     body = {**NEW_EXCHANGE, "sources": [SOURCE, SOURCE]}
     r = admin_client.post("/v1/admin/exchanges", json=body, headers=AUTH)
@@ -648,18 +579,12 @@ def test_bug_openapi_declares_unique_list_items(admin_client):
     assert not accepts(body_schema("ExchangeIn"), body)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="pydantic drops a pattern set on top of an AfterValidator type"
-)
 def test_bug_openapi_keeps_the_url_and_category_patterns():
     source = {"id": "x-1", "url": "not a url", "publisher": "P", "kind": "media", "language": "en"}
     assert not accepts(body_schema("SourceIn"), source)
     assert not accepts(body_schema("ExchangeIn"), {**NEW_EXCHANGE, "ua_categories": ["a;b"]})
 
 
-@pytest.mark.xfail(
-    strict=True, reason="an integral JSON number such as 12.0 is refused as not an integer"
-)
 def test_bug_integral_json_numbers_are_integers(admin_client):
     # JSON Schema counts 12.0 as an integer, so a client may send it; the strict model does not.
     body = {**NEW_EXCHANGE, "ukraine_received": 12.0}
@@ -668,9 +593,6 @@ def test_bug_integral_json_numbers_are_integers(admin_client):
     assert r.status_code == 201, r.text
 
 
-@pytest.mark.xfail(
-    strict=True, reason="value is required iff disclosed, a rule the document does not state"
-)
 def test_bug_openapi_declares_the_disclosed_rule():
     claim = {"exchange": EXCHANGE, "claimant": "media", "figure": "russia_received",
              "sources": [SOURCE]}  # fmt: skip
@@ -678,7 +600,6 @@ def test_bug_openapi_declares_the_disclosed_rule():
     assert not accepts(body_schema("ClaimIn"), {**claim, "disclosed": False, "value": 3})
 
 
-@pytest.mark.xfail(strict=True, reason="list filters document no values, yet refuse unknown ones")
 @pytest.mark.parametrize(
     ("path", "name", "value"),
     [
@@ -696,7 +617,6 @@ def test_bug_openapi_declares_the_filter_values(client, path, name, value):
     assert not accepts(parameter_schema(path, name), [value])
 
 
-@pytest.mark.xfail(strict=True, reason="q refuses control characters and 11 words, undocumented")
 @pytest.mark.parametrize("q", ["a\x01b", " ".join("abcdefghijk")])
 def test_bug_openapi_declares_the_rules_of_q(client, q):
     assert client.get("/v1/exchanges", params={"q": q}).status_code == 422

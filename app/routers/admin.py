@@ -181,7 +181,10 @@ def make_router(plural: str, type_: str) -> APIRouter:
             "required": True,
             "description": "A JSON merge patch (RFC 7396): the fields to change; null removes "
             "an optional field. Sent as application/json or application/merge-patch+json.",
-            "content": {"application/json": {"schema": {"type": "object"}}},
+            "content": {
+                media: {"schema": {"$ref": f"#/components/schemas/{model.__name__}Patch"}}
+                for media in ("application/json", "application/merge-patch+json")
+            },
         }
     }
     one = {"model": None, "description": "The record as GET /v1/... shows it, with its ETag."}

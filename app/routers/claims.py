@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from app import queries
 from app.codebook import Claimant, Figure
-from app.deps import ID_RE, CursorQ, FormatQ, LimitQ, ReadDep, split_values
+from app.deps import ID_RE, CursorQ, FormatQ, LimitQ, ReadDep, listed, split_values
 from app.http import negotiate
 from app.problems import NotFound
 from app.routers import common
@@ -35,10 +35,12 @@ def list_claims(
         ),
     ] = None,
     claimant: Annotated[
-        list[str] | None, Query(description=f"One or more of {', '.join(Claimant)}.")
+        list[Annotated[str, listed(Claimant)]] | None,
+        Query(description=f"One or more of {', '.join(Claimant)}."),
     ] = None,
     figure: Annotated[
-        list[str] | None, Query(description=f"One or more of {', '.join(Figure)}.")
+        list[Annotated[str, listed(Figure)]] | None,
+        Query(description=f"One or more of {', '.join(Figure)}."),
     ] = None,
     disputed: Annotated[
         bool | None,

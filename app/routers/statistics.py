@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from app import statistics
 from app.codebook import Claimant, Interval, Metric
-from app.deps import FiltersDep, FormatQ, ReadDep, split_values
+from app.deps import FiltersDep, FormatQ, IsoDate, ReadDep, listed, split_values
 from app.http import dumps, negotiate
 from app.problems import invalid
 from app.routers import common
@@ -116,13 +116,15 @@ def reconciliation(
     request: Request,
     ctx: ReadDep,
     claimant: Annotated[
-        list[str] | None, Query(description=f"One or more of {', '.join(Claimant)}.")
+        list[Annotated[str, listed(Claimant)]] | None,
+        Query(description=f"One or more of {', '.join(Claimant)}."),
     ] = None,
     metric: Annotated[
-        list[str] | None, Query(description=f"One or more of {', '.join(Metric)}.")
+        list[Annotated[str, listed(Metric)]] | None,
+        Query(description=f"One or more of {', '.join(Metric)}."),
     ] = None,
-    since: Annotated[dt.date | None, Query(description="Statements on or after.")] = None,
-    until: Annotated[dt.date | None, Query(description="Statements on or before.")] = None,
+    since: Annotated[dt.date | None, IsoDate, Query(description="Statements on or after.")] = None,
+    until: Annotated[dt.date | None, IsoDate, Query(description="Statements on or before.")] = None,
     format: FormatQ = None,
 ) -> Response:
     """Official running totals beside the dataset's own figure for the same window."""

@@ -1,0 +1,58 @@
+"""No personal names of captives: the check every free-text value passes before it is stored.
+
+The patterns are the curators' list, `data/name_patterns.txt` (reviewed like the data). The
+loader and the curation API both validate through the input models, which call `find_name`, so a
+name is refused on either path with the field (or file, line and column) and the text matched.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+PATTERNS_FILE = Path(__file__).resolve().parent.parent / "data" / "name_patterns.txt"
+
+
+@dataclass(frozen=True)
+class NamePatterns:
+    patterns: tuple[re.Pattern[str], ...]
+    allowed: tuple[str, ...]
+
+    def find(self, text: str) -> str | None:
+        """The first text that looks like a personal name, or None."""
+        for name in self.allowed:
+            text = text.replace(name, " ")
+        for pattern in self.patterns:
+            match = pattern.search(text)
+            if match:
+                return match.group(0)
+        return None
+
+
+def parse(lines: str) -> NamePatterns:
+    patterns: list[re.Pattern[str]] = []
+    allowed: list[str] = []
+    for number, line in enumerate(lines.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("allow:"):
+            allowed.append(line.removeprefix("allow:").strip())
+            continue
+        try:
+            patterns.append(re.compile(line))
+        except re.error as exc:
+            raise ValueError(f"{PATTERNS_FILE.name}:{number}: {exc}") from exc
+    # Longest first, so "Volodymyr Zelenskyy" is removed whole before "Volodymyr Zelensky".
+    return NamePatterns(tuple(patterns), tuple(sorted(allowed, key=len, reverse=True)))
+
+
+@functools.cache
+def name_patterns() -> NamePatterns:
+    return parse(PATTERNS_FILE.read_text(encoding="utf-8"))
+
+
+def find_name(text: str) -> str | None:
+    return name_patterns().find(text)
