@@ -22,13 +22,18 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+import brotli
 from sqlalchemy.engine import make_url
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db import normalise_url
 
 UNCACHED_PREFIXES = ("/v1/admin", "/healthz", "/readyz", "/metrics")
+# stream=true asks for every matching row in one streamed answer: never kept, so it goes
+# straight to the app (which compresses it as it streams and answers If-None-Match itself).
+STREAMED = b"stream=true"
 MIN_GZIP = 1024
+BROTLI_QUALITY = 6
 
 
 class VersionSource:
@@ -94,6 +99,25 @@ class Entry:
     gz: bytes | None
     etag: bytes
     last_modified: float | None
+    br: bytes | None = None
+
+    @property
+    def cost(self) -> int:
+        return len(self.body) + len(self.gz or b"") + len(self.br or b"") + 512
+
+
+def accepted_codings(header: bytes | None) -> set[bytes]:
+    """The content codings an Accept-Encoding header allows (q > 0)."""
+    out: set[bytes] = set()
+    for item in (header or b"").lower().split(b","):
+        name, _, params = item.partition(b";")
+        q = params.strip().removeprefix(b"q=") if params.strip().startswith(b"q=") else b"1"
+        try:
+            if float(q) > 0:
+                out.add(name.strip())
+        except ValueError:
+            continue
+    return out
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
@@ -154,23 +178,26 @@ class ResponseCache:
         self.version = version
 
     def _store(self, key: tuple[bytes, ...], entry: Entry) -> None:
-        cost = len(entry.body) + len(entry.gz or b"") + 512
-        if cost > self.max_bytes // 8:
+        if entry.cost > self.max_bytes // 8:
             return
         old = self.entries.pop(key, None)
         if old is not None:
-            self.size -= len(old.body) + len(old.gz or b"") + 512
+            self.size -= old.cost
         self.entries[key] = entry
-        self.size += cost
+        self.size += entry.cost
         while self.size > self.max_bytes and self.entries:
             _, gone = self.entries.popitem(last=False)
-            self.size -= len(gone.body) + len(gone.gz or b"") + 512
+            self.size -= gone.cost
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if scope["method"] not in ("GET", "HEAD") or scope["path"].startswith(UNCACHED_PREFIXES):
+        if (
+            scope["method"] not in ("GET", "HEAD")
+            or scope["path"].startswith(UNCACHED_PREFIXES)
+            or STREAMED in scope.get("query_string", b"")
+        ):
             await self.app(scope, receive, send)
             if scope["method"] not in ("GET", "HEAD", "OPTIONS"):
                 self.versions.expire()  # a write of ours: no need to wait for the TTL
@@ -205,9 +232,14 @@ class ResponseCache:
             await send({"type": "http.response.body", "body": b""})
             return
         body, headers = entry.body, [*entry.headers, *self.cors]
-        if entry.gz is not None and b"gzip" in (_header(scope, b"accept-encoding") or b""):
-            body = entry.gz
-            headers.append((b"content-encoding", b"gzip"))
+        if entry.gz is not None:
+            codings = accepted_codings(_header(scope, b"accept-encoding"))
+            if entry.br is not None and b"br" in codings:
+                body = entry.br
+                headers.append((b"content-encoding", b"br"))
+            elif b"gzip" in codings or b"*" in codings:
+                body = entry.gz
+                headers.append((b"content-encoding", b"gzip"))
         headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": entry.status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
@@ -263,10 +295,12 @@ class ResponseCache:
             and etag is not None
             and not any(k == b"cache-control" and b"no-store" in v for k, v in headers)
         )
-        gz = None
+        gz = br = None
         content_type = next((v for k, v in headers if k == b"content-type"), b"")
         if cacheable and len(body) >= MIN_GZIP and not content_type.startswith(b"application/zip"):
+            # Compressed once per version and kept: quality can be higher than per request.
             gz = gzip.compress(body, compresslevel=6, mtime=0)
+            br = brotli.compress(body, quality=BROTLI_QUALITY)
             vary = next((v for k, v in headers if k == b"vary"), b"")
             if b"accept-encoding" not in vary.lower():
                 headers = [(k, v) for k, v in headers if k != b"vary"]
@@ -280,7 +314,7 @@ class ResponseCache:
                     last_modified = parsedate_to_datetime(v.decode()).timestamp()
                 except (TypeError, ValueError):
                     last_modified = None
-        entry = Entry(start["status"], headers, body, gz, etag or b"", last_modified)
+        entry = Entry(start["status"], headers, body, gz, etag or b"", last_modified, br)
         if cacheable and self.versions.current() == version:
             self._store(key, entry)
         if etag is not None:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app import queries
 from app.codebook import Confidence, FigureStatus, Kind, Sort, SourceKind
 from app.db import read_session
-from app.http import Format
+from app.http import Format, negotiate
 from app.problems import invalid
 from app.schemas import PATTERN_MESSAGES
 
@@ -235,8 +235,31 @@ CursorQ = Annotated[
     str | None,
     Query(max_length=500, description="Opaque: the previous page's meta.next_cursor."),
 ]
+StreamQ = Annotated[
+    bool,
+    Query(
+        description="true: every matching record in one streamed answer, read at one dataset "
+        "version (limit is ignored; not with cursor). For complete downloads of large lists."
+    ),
+]
 FormatQ = Annotated[
     Format | None,
     Query(description="json (default), csv or ndjson; the Accept header works as well."),
 ]
+BomQ = Annotated[
+    bool,
+    Query(
+        description="CSV only: start with a UTF-8 byte order mark, so that spreadsheet programs "
+        "that guess the encoding (Excel) read the text right. Ignored for other formats."
+    ),
+]
+
+
+def output_format(request: Request, format: FormatQ = None, bom: BomQ = False) -> Format:
+    """The answer's format (format= first, then Accept), and the CSV byte-order-mark option."""
+    request.state.bom = bom
+    return negotiate(request, format)
+
+
+FormatDep = Annotated[Format, Depends(output_format)]
 SortQ = Annotated[Sort, Query(description="date, -date (default), total or -total.")]

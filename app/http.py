@@ -8,13 +8,14 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
 import orjson
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
 from app.problems import NotAcceptable, invalid
 
@@ -128,11 +129,14 @@ def _csv_cell(value: Any) -> Any:
     return value
 
 
-def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> bytes:
+def to_csv(
+    rows: Iterable[Mapping[str, Any]], columns: Sequence[str], *, header: bool = True
+) -> bytes:
     """RFC 4180: CRLF line ends, quotes where needed, a header row in `columns` order."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(columns)
+    if header:
+        writer.writerow(columns)
     for row in rows:
         writer.writerow([_csv_cell(row.get(c)) for c in columns])
     return buf.getvalue().encode("utf-8")
@@ -176,6 +180,7 @@ def http_date(value: dt.datetime) -> str:
     return format_datetime(value.astimezone(dt.UTC), usegmt=True)
 
 
+BOM = "\ufeff".encode()
 PINNED_CACHE = "public, max-age=31536000, immutable"
 
 
@@ -218,6 +223,10 @@ def read_response(
         out[key] = f"{out[key]}, {value}" if key == "Link" else value
     if filename and fmt is Format.csv:
         out["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    if fmt is Format.csv and getattr(request.state, "bom", False):
+        body = BOM + body if isinstance(body, bytes) else itertools.chain((BOM,), body)
+    if not isinstance(body, bytes):  # an iterator of chunks: a large answer, streamed
+        return StreamingResponse(body, media_type=MEDIA[fmt], headers=out)
     return Response(body, media_type=MEDIA[fmt], headers=out)
 
 

@@ -10,8 +10,8 @@ from typing import Any
 
 from fastapi import FastAPI
 from starlette.applications import Starlette
-from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette_compress import CompressMiddleware, add_compress_type
 
 from app import observability, openapi, problems
 from app.cache import ResponseCache, VersionSource
@@ -78,6 +78,12 @@ class App(FastAPI):
         await super().__call__(scope, receive, send)
 
 
+# Our text formats beyond starlette-compress' list of compressible types (JSON, HTML, ...).
+for _media in ("text/csv", "application/x-ndjson", "application/problem+json",
+               "application/x-bibtex", "application/vnd.citationstyles.csl+json"):  # fmt: skip
+    add_compress_type(_media)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The app for `settings` (by default, the environment's), with an engine of its own."""
     settings = settings or get_settings()
@@ -118,7 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     openapi.install(app, [*admin.INPUT_MODELS, *responses.SCHEMAS])
     docs.install(app)
-    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(CompressMiddleware, minimum_size=1024)
     if settings.response_cache:
         versions = VersionSource(read_url, settings.version_ttl)
         app.state.versions = versions

@@ -8,8 +8,7 @@ from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
 
 from app import queries
-from app.deps import ID_RE, FormatQ, ReadDep
-from app.http import negotiate
+from app.deps import ID_RE, FormatDep, ReadDep
 from app.problems import NotFound
 from app.routers import common
 from app.routers.responses import ERRORS, LIST_FORMATS
@@ -43,12 +42,12 @@ def csv_row(row: dict[str, Any]) -> dict[str, Any]:
     response_model=Page[AgreementPublic],
     responses={**LIST_FORMATS, **ERRORS},
 )
-def list_agreements(request: Request, ctx: ReadDep, format: FormatQ = None) -> Response:
+def list_agreements(request: Request, ctx: ReadDep, fmt: FormatDep) -> Response:
     """List staged agreements with what their stages delivered."""
     return common.whole(
         request,
         ctx,
-        fmt=negotiate(request, format),
+        fmt=fmt,
         columns=CSV_COLUMNS,
         csv_row=csv_row,
         filename="agreements",

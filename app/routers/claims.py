@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app import queries
 from app.codebook import Claimant, Figure
-from app.deps import ID_RE, CursorQ, FormatQ, LimitQ, ReadDep, listed, split_values
-from app.http import negotiate
+from app.deps import ID_RE, CursorQ, FormatDep, LimitQ, ReadDep, StreamQ, listed, split_values
 from app.problems import NotFound
 from app.routers import common
 from app.routers.responses import ERRORS, LIST_FORMATS
@@ -28,6 +28,7 @@ router = APIRouter(prefix="/v1/claims", tags=["claims"])
 def list_claims(
     request: Request,
     ctx: ReadDep,
+    fmt: FormatDep,
     exchange: Annotated[
         str | None,
         Query(
@@ -48,7 +49,7 @@ def list_claims(
     ] = None,
     limit: LimitQ = 50,
     cursor: CursorQ = None,
-    format: FormatQ = None,
+    stream: StreamQ = False,
 ) -> Response:
     """List claims in id order (exchange, figure, claimant), filtered and paginated."""
     filters = queries.ClaimFilters(
@@ -58,17 +59,18 @@ def list_claims(
         disputed=disputed,
     )
 
-    def fetch(version: int | None, after: dict[str, Any] | None, n: int) -> Any:
+    def fetch(session: Session, version: int | None, after: dict[str, Any] | None, n: int) -> Any:
         return queries.list_claims(
-            ctx.session, version=version, filters=filters, limit=n, after=common.after_id(after)
+            session, version=version, filters=filters, limit=n, after=common.after_id(after)
         )
 
     return common.page(
         request,
         ctx,
-        fmt=negotiate(request, format),
+        fmt=fmt,
         cursor=cursor,
         limit=limit,
+        stream=stream,
         fetch=fetch,
         key=lambda row: {"id": row["id"]},
         columns=queries.CLAIM_COLUMNS,

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app import codebook, queries
 from app.citation import citation_bibtex, citation_csl, citation_text
 from app.codebook import DATASET_NAME, DATASET_TITLE, LICENSE
-from app.deps import CursorQ, LimitQ, ReadDep
+from app.deps import CursorQ, LimitQ, ReadDep, StreamQ
 from app.http import Format, dumps
 from app.problems import invalid
 from app.routers import common
@@ -60,15 +61,16 @@ def list_changes(
     ] = None,
     limit: LimitQ = 50,
     cursor: CursorQ = None,
+    stream: StreamQ = False,
 ) -> Response:
     """The public changelog, oldest first: every accepted change, deletions included."""
 
-    def fetch(_at: int | None, after: dict[str, Any] | None, n: int) -> Any:
+    def fetch(session: Session, _at: int | None, after: dict[str, Any] | None, n: int) -> Any:
         seq = None if after is None else after.get("seq")
         if after is not None and (not isinstance(seq, int) or isinstance(seq, bool)):
             raise invalid("cursor", "is not a cursor this API issued")
         return queries.list_changes(
-            ctx.session, upto=ctx.version, since_version=since_version, limit=n, after=seq
+            session, upto=ctx.version, since_version=since_version, limit=n, after=seq
         )
 
     return common.page(
@@ -77,6 +79,7 @@ def list_changes(
         fmt=Format.json,
         cursor=cursor,
         limit=limit,
+        stream=stream,
         fetch=fetch,
         key=lambda row: {"seq": row["seq"]},
         columns=queries.CHANGE_COLUMNS,

@@ -6,11 +6,11 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app import queries
-from app.deps import ID_RE, CursorQ, FiltersDep, FormatQ, LimitQ, ReadDep, SortQ
-from app.http import negotiate
+from app.deps import ID_RE, CursorQ, FiltersDep, FormatDep, LimitQ, ReadDep, SortQ, StreamQ
 from app.problems import NotFound, invalid
 from app.routers import common
 from app.routers.responses import ERRORS, LIST_FORMATS
@@ -52,19 +52,19 @@ def keyset(data: dict[str, Any] | None, sort: str) -> tuple[Any, str] | None:
 def list_exchanges(
     request: Request,
     ctx: ReadDep,
+    fmt: FormatDep,
     filters: FiltersDep,
     sort: SortQ = "-date",  # type: ignore[assignment]
     limit: LimitQ = 50,
     cursor: CursorQ = None,
-    format: FormatQ = None,
+    stream: StreamQ = False,
 ) -> Response:
     """List exchanges, filtered, sorted and paginated."""
     order = str(sort)
-    fmt = negotiate(request, format)
 
-    def fetch(version: int | None, after: dict[str, Any] | None, n: int) -> Any:
+    def fetch(session: Session, version: int | None, after: dict[str, Any] | None, n: int) -> Any:
         return queries.list_exchanges(
-            ctx.session,
+            session,
             version=version,
             filters=filters,
             sort=order,
@@ -81,6 +81,7 @@ def list_exchanges(
         fmt=fmt,
         cursor=cursor,
         limit=limit,
+        stream=stream,
         fetch=fetch,
         key=key,
         columns=queries.EXCHANGE_CSV_COLUMNS,
@@ -110,10 +111,9 @@ def get_exchange(request: Request, ctx: ReadDep, exchange_id: ExchangeId) -> Res
     responses={**LIST_FORMATS, **ERRORS},
 )
 def list_exchange_claims(
-    request: Request, ctx: ReadDep, exchange_id: ExchangeId, format: FormatQ = None
+    request: Request, ctx: ReadDep, exchange_id: ExchangeId, fmt: FormatDep
 ) -> Response:
     """Every claimant's figure for one exchange, with its sources."""
-    fmt = negotiate(request, format)
     if queries.get_exchange_revision(ctx.session, exchange_id, version=ctx.at()) is None:
         raise NotFound(f"No exchange {exchange_id!r} at dataset version {ctx.version}.")
     only = queries.ClaimFilters(exchange=exchange_id)

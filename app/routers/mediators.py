@@ -6,8 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app import queries
-from app.deps import FormatQ, ReadDep
-from app.http import negotiate
+from app.deps import FormatDep, ReadDep
 from app.routers import common
 from app.routers.responses import ERRORS, LIST_FORMATS
 from app.schemas import MediatorPublic, Page
@@ -21,12 +20,12 @@ router = APIRouter(prefix="/v1/mediators", tags=["mediators"])
     response_model=Page[MediatorPublic],
     responses={**LIST_FORMATS, **ERRORS},
 )
-def list_mediators(request: Request, ctx: ReadDep, format: FormatQ = None) -> Response:
+def list_mediators(request: Request, ctx: ReadDep, fmt: FormatDep) -> Response:
     """List mediators with how many exchanges each brokered."""
     return common.whole(
         request,
         ctx,
-        fmt=negotiate(request, format),
+        fmt=fmt,
         columns=("id", "name", "exchanges"),
         filename="mediators",
         fetch=lambda: queries.list_mediators(ctx.session, version=ctx.at()),

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app import queries
-from app.deps import ID_RE, CursorQ, FormatQ, LimitQ, ReadDep, SourceFiltersDep
-from app.http import negotiate
+from app.deps import ID_RE, CursorQ, FormatDep, LimitQ, ReadDep, SourceFiltersDep, StreamQ
 from app.problems import NotFound
 from app.routers import common
 from app.routers.responses import ERRORS, LIST_FORMATS
@@ -27,24 +27,26 @@ router = APIRouter(prefix="/v1/sources", tags=["sources"])
 def list_sources(
     request: Request,
     ctx: ReadDep,
+    fmt: FormatDep,
     filters: SourceFiltersDep,
     limit: LimitQ = 50,
     cursor: CursorQ = None,
-    format: FormatQ = None,
+    stream: StreamQ = False,
 ) -> Response:
     """List sources in id order, filtered and paginated."""
 
-    def fetch(version: int | None, after: dict[str, Any] | None, n: int) -> Any:
+    def fetch(session: Session, version: int | None, after: dict[str, Any] | None, n: int) -> Any:
         return queries.list_sources(
-            ctx.session, version=version, filters=filters, limit=n, after=common.after_id(after)
+            session, version=version, filters=filters, limit=n, after=common.after_id(after)
         )
 
     return common.page(
         request,
         ctx,
-        fmt=negotiate(request, format),
+        fmt=fmt,
         cursor=cursor,
         limit=limit,
+        stream=stream,
         fetch=fetch,
         key=lambda row: {"id": row["id"]},
         columns=queries.SOURCE_COLUMNS,

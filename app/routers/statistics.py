@@ -14,8 +14,8 @@ from starlette.responses import Response
 
 from app import statistics
 from app.codebook import Claimant, Interval, Metric
-from app.deps import FiltersDep, FormatQ, IsoDate, ReadDep, listed, split_values
-from app.http import dumps, negotiate
+from app.deps import FiltersDep, FormatDep, IsoDate, ReadDep, listed, split_values
+from app.http import dumps
 from app.problems import invalid
 from app.routers import common
 from app.routers.responses import ERRORS, LIST_FORMATS
@@ -58,6 +58,7 @@ def exchange_summary(request: Request, ctx: ReadDep, filters: FiltersDep) -> Res
 def exchange_timeseries(
     request: Request,
     ctx: ReadDep,
+    fmt: FormatDep,
     filters: FiltersDep,
     interval: Annotated[
         Interval, Query(description="week (ISO), month (default), quarter or year.")
@@ -65,14 +66,13 @@ def exchange_timeseries(
     cumulative: Annotated[
         bool, Query(description="Add running sums from the first period.")
     ] = False,
-    format: FormatQ = None,
 ) -> Response:
     """Per-period counts and sums, every period from the first event to the last, zeros included."""
     columns = ("period", "start", "end", *FIGURE_COLUMNS, *(CUMULATIVE if cumulative else ()))
     return common.whole(
         request,
         ctx,
-        fmt=negotiate(request, format),
+        fmt=fmt,
         columns=columns,
         filename=f"timeseries-{interval.value}",
         top=lambda: {"interval": interval.value, "cumulative": cumulative},
@@ -93,13 +93,13 @@ def exchange_timeseries(
     responses={**LIST_FORMATS, **ERRORS},
 )
 def mediator_statistics(
-    request: Request, ctx: ReadDep, filters: FiltersDep, format: FormatQ = None
+    request: Request, ctx: ReadDep, filters: FiltersDep, fmt: FormatDep
 ) -> Response:
     """Per mediator: events, people returned to each side, first and last date."""
     return common.whole(
         request,
         ctx,
-        fmt=negotiate(request, format),
+        fmt=fmt,
         filename="mediator-statistics",
         columns=("id", "name", *FIGURE_COLUMNS, "first_date", "last_date"),
         fetch=lambda: statistics.mediators(ctx.session, version=ctx.at(), filters=filters),
@@ -115,6 +115,7 @@ def mediator_statistics(
 def reconciliation(
     request: Request,
     ctx: ReadDep,
+    fmt: FormatDep,
     claimant: Annotated[
         list[Annotated[str, listed(Claimant)]] | None,
         Query(description=f"One or more of {', '.join(Claimant)}."),
@@ -125,7 +126,6 @@ def reconciliation(
     ] = None,
     since: Annotated[dt.date | None, IsoDate, Query(description="Statements on or after.")] = None,
     until: Annotated[dt.date | None, IsoDate, Query(description="Statements on or before.")] = None,
-    format: FormatQ = None,
 ) -> Response:
     """Official running totals beside the dataset's own figure for the same window."""
     if since and until and since > until:
@@ -139,7 +139,7 @@ def reconciliation(
     return common.whole(
         request,
         ctx,
-        fmt=negotiate(request, format),
+        fmt=fmt,
         filename="reconciliation",
         columns=(
             "id",
