@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from http import HTTPStatus
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -37,6 +40,55 @@ def _allows_null(prop: dict[str, Any]) -> bool:
     )
 
 
+EXAMPLES_FILE = Path(__file__).with_name("openapi_examples.json")
+
+# What the API says for each error, as an example of the problem document (RFC 9457).
+PROBLEM_DETAILS = {
+    400: "The body is not valid JSON.",
+    401: "Send Authorization: Bearer <token>.",
+    404: "No exchange '2022-03-02' at dataset version 12.",
+    406: "cannot answer in any of: image/png; this resource is served as application/json, "
+    "text/csv, application/x-ndjson",
+    409: "exchange '2024-07-17' already exists",
+    412: "exchange '2024-07-17' has changed since revision 1; read it again and retry",
+    413: "The body is larger than 1 MiB.",
+    429: "Too many failed authentications; try again in 41 seconds.",
+    503: "The database is not answering; try again shortly.",
+}
+
+
+def problem_example(status: int, path: str) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": PROBLEM_DETAILS.get(status, HTTPStatus(status).description),
+        "instance": path,
+    }
+    if status == 422:
+        error = {"name": "limit", "location": "query", "message": "Input should be less than "
+                 "or equal to 500"}  # fmt: skip
+        body["detail"] = f"{error['name']}: {error['message']}"
+        body["errors"] = [error]
+    return body
+
+
+def add_examples(doc: dict[str, Any]) -> None:
+    """An example for every response: the real answers scripts/build_examples.py recorded
+    from the shipped data, and each problem as the API words it."""
+    recorded = json.loads(EXAMPLES_FILE.read_text(encoding="utf-8"))
+    for path, item in doc["paths"].items():
+        for op in item.values():
+            for status, response in op.get("responses", {}).items():
+                for media, content in response.get("content", {}).items():
+                    if media == "application/problem+json":
+                        content["example"] = problem_example(int(status), path)
+                        continue
+                    example = recorded.get(op["operationId"], {}).get(status, {}).get(media)
+                    if example is not None:
+                        content["example"] = example
+
+
 def install(app: FastAPI, input_models: Sequence[type[BaseModel]]) -> None:
     """Generate the document once, adding the request-body models the admin routes name."""
 
@@ -59,6 +111,7 @@ def install(app: FastAPI, input_models: Sequence[type[BaseModel]]) -> None:
                 schemas.setdefault(name, sub)
             schemas[model.__name__] = schema
             schemas[f"{model.__name__}Patch"] = merge_patch_schema(model, schema)
+        add_examples(doc)
         app.openapi_schema = doc
         return doc
 

@@ -116,7 +116,12 @@ BROKEN = [
         "not a url",
         "url: must be an http(s) URL",
     ),
-    ("sources.csv", ",media,en\n", ",media,english\n", "language: must be a two-letter ISO 639-1 code"),
+    (
+        "sources.csv",
+        ",media,en\n",
+        ",media,english\n",
+        "language: must be a two-letter ISO 639-1 code",
+    ),
 ]
 
 

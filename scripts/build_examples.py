@@ -1,0 +1,162 @@
+"""Write app/openapi_examples.json: a real answer of every operation, for the OpenAPI document.
+
+    uv run python scripts/build_examples.py
+
+Serves data/ from a throwaway SQLite database and asks each operation for each documented
+success status and format, writes included (create, replace, update, delete, restore), so every
+example is an answer the API really gave. Lists are cut to two records, CSV and NDJSON to two
+rows, so the document stays readable; the test suite checks each example against its schema.
+Run it again when data/ or a response shape changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "app" / "openapi_examples.json"
+TOKEN = "examples-token"  # noqa: S105  (a throwaway database of its own)
+
+# A record of each type from data/, to fill the path parameters.
+PATH_VALUES = {
+    "exchange_id": "2024-07-17",
+    "source_id": "up-2022-03-24-10for10",
+    "claim_id": "2024-07-17.ukraine_received.ua_official",
+    "agreement_id": "istanbul-2025-05-16-1000",
+}
+QUERIES = {
+    "list_exchanges": "mediator=uae&since=2024-01-01&sort=-total",
+    "exchange_summary": "since=2025-01-01",
+    "exchange_timeseries": "interval=year",
+    "reconciliation": "metric=people_returned_to_ukraine",
+}
+# The writes, in an order that works: create, then change, delete and restore what was made.
+NEW = {
+    "exchange": {
+        "date": "2026-06-01", "kind": "pow_exchange", "ukraine_received": 84,
+        "russia_received": 84, "mediators": ["uae"], "ua_categories": ["Armed Forces"],
+        "notes": "An example swap.", "confidence": "medium", "sources": [PATH_VALUES["source_id"]],
+    },
+    "source": {
+        "id": "example-2026-06-01", "url": "https://example.org/news/2026/06/01/swap",
+        "publisher": "Example News", "title": "Ukraine and Russia swap prisoners",
+        "published": "2026-06-01", "kind": "media", "language": "en",
+    },
+    "claim": {
+        "exchange": "2024-07-17", "claimant": "media", "figure": "russia_received", "value": 95,
+        "sources": [PATH_VALUES["source_id"]], "note": "An example claim.",
+    },
+    "agreement": {
+        "id": "example-agreement", "name": "An example staged deal", "agreed_on": "2024-07-01",
+        "agreed_ukraine_received": 95, "agreed_russia_received": 95, "stages": ["2024-07-17"],
+        "sources": [PATH_VALUES["source_id"]],
+    },
+}  # fmt: skip
+PATCH = {"exchange": {"notes": "Corrected."}, "source": {"title": "Corrected title"},
+         "claim": {"note": "Corrected."}, "agreement": {"note": "Corrected."}}  # fmt: skip
+
+
+def trim(media: str, body: bytes) -> Any:
+    if media == "application/json" or media.endswith("+json"):
+        value = json.loads(body)
+        if isinstance(value, dict) and isinstance(value.get("data"), list):
+            value["data"] = value["data"][:2]
+        return value
+    text = body.decode("utf-8")
+    if media in ("text/csv", "application/x-ndjson"):
+        keep = 3 if media == "text/csv" else 2
+        return "".join(text.splitlines(keepends=True)[:keep])
+    if media == "text/plain" and text.startswith("# HELP"):
+        return "".join(text.splitlines(keepends=True)[:12])
+    return text
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/examples.sqlite3"
+        env = {**os.environ, "DATABASE_URL": url}
+        for args in (["migrate"], ["load", str(ROOT / "data")]):
+            command = [sys.executable, "-m", "app.cli", *args]
+            subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)  # noqa: S603
+        build(url)
+
+
+def build(url: str) -> None:
+    from fastapi.testclient import TestClient
+
+    from app.config import Settings
+    from app.main import create_app
+
+    digest = hashlib.sha256(TOKEN.encode()).hexdigest()
+    app = create_app(Settings(database_url=url, admin_tokens=f"examples:{digest}"))
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    with TestClient(app) as client:
+        doc = client.get("/openapi.json").json()
+        ops = [(path, method, op) for path, item in doc["paths"].items()
+               for method, op in item.items()]  # fmt: skip
+        for path, method, op in sorted(ops, key=lambda o: _order(o[2]["operationId"])):
+            op_id = op["operationId"]
+            type_ = op_id.split("_", 1)[-1]
+            target = path
+            for name, value in PATH_VALUES.items():
+                target = target.replace(f"{{{name}}}", value)
+            if "{record_id}" in target:
+                record = NEW[type_].get("id") or _made[type_]
+                target = target.replace("{record_id}", record)
+            for status, response in op["responses"].items():
+                if not status.startswith("2"):
+                    continue
+                for media in response.get("content", {}):
+                    if media == "application/zip":
+                        continue  # binary: no example can be written inline
+                    r = _ask(client, method, target, op_id, type_, media, auth)
+                    assert str(r.status_code) == status, (op_id, status, r.status_code, r.text)
+                    if op_id.startswith("create_"):
+                        _made[type_] = r.json()["data"]["id"]
+                    out.setdefault(op_id, {}).setdefault(status, {})[media] = trim(media, r.content)
+    OUT.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {OUT.relative_to(ROOT)}: {sum(len(v) for v in out.values())} statuses")
+
+
+_made: dict[str, str] = {}
+
+
+def _order(op_id: str) -> int:
+    for i, verb in enumerate(("create_", "replace_", "update_", "delete_", "restore_")):
+        if op_id.startswith(verb):
+            return i + 1
+    return 0
+
+
+def _ask(client: Any, method: str, target: str, op_id: str, type_: str, media: str,
+         auth: dict[str, str]) -> Any:  # fmt: skip
+    if method == "get":
+        query = QUERIES.get(op_id, "")
+        if op_id == "get_citation":
+            query = {"text/plain": "format=text", "application/x-bibtex": "format=bibtex"}.get(
+                media, "format=csl-json"
+            )
+        return client.get(f"{target}?{query}", headers={"Accept": media})
+    if op_id.startswith("create_"):
+        return client.post(target, json=NEW[type_], headers=auth)
+    if op_id.startswith("replace_"):
+        return client.put(target, json={**NEW[type_], "id": target.rsplit("/", 1)[-1]},
+                          headers=auth)  # fmt: skip
+    if op_id.startswith("update_"):
+        return client.patch(target, json=PATCH[type_], headers=auth)
+    if op_id.startswith("delete_"):
+        return client.delete(target, headers=auth)
+    return client.post(target, headers=auth)  # restore
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()
