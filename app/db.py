@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -10,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import get_settings
@@ -93,10 +95,24 @@ def _factory(engine: Engine) -> sessionmaker[Session]:
 def read_session(engine: Engine | None = None) -> Iterator[Session]:
     """A session for reads: one transaction, so every statement sees the same snapshot."""
     eng = engine or get_engine()
-    with _factory(eng)() as session:
+    session = _factory(eng)()
+    try:
         if eng.dialect.name == "postgresql":
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         yield session
+    finally:
+        _close_read(session)
+
+
+def _close_read(session: Session) -> None:
+    """Closing a read session rolls its transaction back. When the database has just gone
+    away that ROLLBACK fails, after the answer was made (and perhaps sent): nothing was
+    written, so drop the connection rather than fail a request that has already succeeded."""
+    try:
+        session.close()
+    except (OperationalError, InterfaceError):
+        with contextlib.suppress(Exception):
+            session.invalidate()
 
 
 @contextmanager
