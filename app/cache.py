@@ -13,12 +13,14 @@ several processes share one database.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gzip
 import sqlite3
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -33,6 +35,10 @@ UNCACHED_PREFIXES = ("/v1/admin", "/healthz", "/readyz", "/metrics")
 # straight to the app (which compresses it as it streams and answers If-None-Match itself).
 STREAMED = b"stream=true"
 MIN_GZIP = 1024
+# How often a process re-reads the dataset version from SQLite (its own writes expire it at
+# once): the staleness bound for other processes on the same file. A read per request cost a
+# fifth of a cached answer.
+SQLITE_TTL = 0.1
 BROTLI_QUALITY = 6
 
 
@@ -42,7 +48,7 @@ class VersionSource:
     def __init__(self, url: str, ttl: float | None = None) -> None:
         self.url = make_url(normalise_url(url))
         self.sqlite = self.url.get_backend_name() == "sqlite"
-        self.ttl = (0.0 if self.sqlite else 1.0) if ttl is None else ttl
+        self.ttl = (SQLITE_TTL if self.sqlite else 1.0) if ttl is None else ttl
         self._conn: Any = None
         self._value: int | None = None
         self._checked = 0.0
@@ -91,23 +97,35 @@ class VersionSource:
         self._conn = None
 
 
+# Compressed once per entry and coding, on the first request that asks for it (so a fill pays
+# for none, and only the codings clients use are ever made); quality can be higher than a
+# per-request compressor affords.
+ENCODERS: dict[bytes, Callable[[bytes], bytes]] = {
+    b"br": lambda body: brotli.compress(body, quality=BROTLI_QUALITY),
+    b"gzip": lambda body: gzip.compress(body, compresslevel=6, mtime=0),
+}
+
+
 @dataclass
 class Entry:
     status: int
     headers: list[tuple[bytes, bytes]]
     body: bytes
-    gz: bytes | None
     etag: bytes
     last_modified: float | None
-    br: bytes | None = None
+    compressible: bool = False
+    encoded: dict[bytes, bytes] = field(default_factory=dict)
+    stored: bool = False  # counted in the cache's size (False once dropped)
 
     @property
     def cost(self) -> int:
-        return len(self.body) + len(self.gz or b"") + len(self.br or b"") + 512
+        return len(self.body) + sum(len(b) for b in self.encoded.values()) + 512
 
 
-def accepted_codings(header: bytes | None) -> set[bytes]:
-    """The content codings an Accept-Encoding header allows (q > 0)."""
+@functools.lru_cache(maxsize=256)
+def accepted_codings(header: bytes | None) -> frozenset[bytes]:
+    """The content codings an Accept-Encoding header allows (q > 0). Clients send a handful
+    of distinct values, so each is parsed once."""
     out: set[bytes] = set()
     for item in (header or b"").lower().split(b","):
         name, _, params = item.partition(b";")
@@ -117,14 +135,16 @@ def accepted_codings(header: bytes | None) -> set[bytes]:
                 out.add(name.strip())
         except ValueError:
             continue
-    return out
+    return frozenset(out)
 
 
-def _header(scope: Scope, name: bytes) -> bytes | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return bytes(value)
-    return None
+# The request headers the cache reads: collected in one pass over the request's headers.
+WANTED = frozenset((b"accept", b"host", b"accept-encoding", b"if-none-match",
+                    b"if-modified-since"))  # fmt: skip
+
+
+def _headers(scope: Scope) -> dict[bytes, bytes]:
+    return {k: bytes(v) for k, v in scope["headers"] if k in WANTED}
 
 
 def _etag_matches(header: bytes, etag: bytes) -> bool:
@@ -162,17 +182,19 @@ class ResponseCache:
         self.entries: OrderedDict[tuple[bytes, ...], Entry] = OrderedDict()
         self.size = 0
 
-    def _key(self, scope: Scope) -> tuple[bytes, ...]:
+    def _key(self, scope: Scope, headers: dict[bytes, bytes]) -> tuple[bytes, ...]:
         query = scope.get("query_string", b"")
         if b"&" in query:
             # By name only: a stable sort keeps the order of a repeated parameter, which matters.
             query = b"&".join(sorted(query.split(b"&"), key=lambda p: bytes(p).partition(b"=")[0]))
-        accept = (_header(scope, b"accept") or b"").replace(b" ", b"").lower()
-        host = _header(scope, b"host") or b""
+        accept = headers.get(b"accept", b"").replace(b" ", b"").lower()
+        host = headers.get(b"host", b"")
         return (scope.get("scheme", "http").encode(), host, scope["path"].encode(), query,
                 accept)  # fmt: skip
 
     def _drop_all(self, version: int) -> None:
+        for entry in self.entries.values():
+            entry.stored = False
         self.entries.clear()
         self.size = 0
         self.version = version
@@ -182,12 +204,26 @@ class ResponseCache:
             return
         old = self.entries.pop(key, None)
         if old is not None:
+            old.stored = False
             self.size -= old.cost
         self.entries[key] = entry
-        self.size += entry.cost
+        entry.stored = True
+        self._grow(entry.cost)
+
+    def _grow(self, by: int) -> None:
+        self.size += by
         while self.size > self.max_bytes and self.entries:
             _, gone = self.entries.popitem(last=False)
+            gone.stored = False
             self.size -= gone.cost
+
+    def _encoded(self, entry: Entry, coding: bytes) -> bytes:
+        body = entry.encoded.get(coding)
+        if body is None:
+            body = entry.encoded[coding] = ENCODERS[coding](entry.body)
+            if entry.stored:
+                self._grow(len(body))
+        return body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -208,17 +244,18 @@ class ResponseCache:
             return
         if version != self.version:
             self._drop_all(version)
-        key = self._key(scope)
+        headers = _headers(scope)
+        key = self._key(scope, headers)
         entry = self.entries.get(key)
         if entry is not None:
             self.entries.move_to_end(key)
-            await self._answer(scope, send, entry)
+            await self._answer(headers, send, entry)
             return
-        await self._fill(scope, receive, send, key, version)
+        await self._fill(scope, receive, send, key, version, headers)
 
-    async def _answer(self, scope: Scope, send: Send, entry: Entry) -> None:
-        inm = _header(scope, b"if-none-match")
-        ims = _header(scope, b"if-modified-since")
+    async def _answer(self, request: dict[bytes, bytes], send: Send, entry: Entry) -> None:
+        inm = request.get(b"if-none-match")
+        ims = request.get(b"if-modified-since")
         if (inm is not None and _etag_matches(inm, entry.etag)) or (
             inm is None and ims is not None and _not_modified_since(ims, entry.last_modified)
         ):
@@ -232,21 +269,22 @@ class ResponseCache:
             await send({"type": "http.response.body", "body": b""})
             return
         body, headers = entry.body, [*entry.headers, *self.cors]
-        if entry.gz is not None:
-            codings = accepted_codings(_header(scope, b"accept-encoding"))
-            if entry.br is not None and b"br" in codings:
-                body = entry.br
-                headers.append((b"content-encoding", b"br"))
-            elif b"gzip" in codings or b"*" in codings:
-                body = entry.gz
-                headers.append((b"content-encoding", b"gzip"))
+        if entry.compressible:
+            codings = accepted_codings(request.get(b"accept-encoding"))
+            coding = b"br" if b"br" in codings else None
+            if coding is None and (b"gzip" in codings or b"*" in codings):
+                coding = b"gzip"
+            if coding is not None:
+                body = self._encoded(entry, coding)
+                headers.append((b"content-encoding", coding))
         headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": entry.status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
     async def _fill(
-        self, scope: Scope, receive: Receive, send: Send, key: tuple[bytes, ...], version: int
-    ) -> None:
+        self, scope: Scope, receive: Receive, send: Send, key: tuple[bytes, ...], version: int,
+        request: dict[bytes, bytes],
+    ) -> None:  # fmt: skip
         # Ask the app for the identity body, keep it, and answer this request from the entry
         # like any later hit (so compression and 304 behave the same on a miss and a hit).
         inner = {**scope, "headers": [(k, v) for k, v in scope["headers"]
@@ -295,12 +333,11 @@ class ResponseCache:
             and etag is not None
             and not any(k == b"cache-control" and b"no-store" in v for k, v in headers)
         )
-        gz = br = None
         content_type = next((v for k, v in headers if k == b"content-type"), b"")
-        if cacheable and len(body) >= MIN_GZIP and not content_type.startswith(b"application/zip"):
-            # Compressed once per version and kept: quality can be higher than per request.
-            gz = gzip.compress(body, compresslevel=6, mtime=0)
-            br = brotli.compress(body, quality=BROTLI_QUALITY)
+        compressible = (
+            cacheable and len(body) >= MIN_GZIP and not content_type.startswith(b"application/zip")
+        )
+        if compressible:
             vary = next((v for k, v in headers if k == b"vary"), b"")
             if b"accept-encoding" not in vary.lower():
                 headers = [(k, v) for k, v in headers if k != b"vary"]
@@ -314,11 +351,11 @@ class ResponseCache:
                     last_modified = parsedate_to_datetime(v.decode()).timestamp()
                 except (TypeError, ValueError):
                     last_modified = None
-        entry = Entry(start["status"], headers, body, gz, etag or b"", last_modified, br)
+        entry = Entry(start["status"], headers, body, etag or b"", last_modified, compressible)
         if cacheable and self.versions.current() == version:
             self._store(key, entry)
         if etag is not None:
-            await self._answer(scope, send, entry)
+            await self._answer(request, send, entry)
             return
         original.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": start["status"], "headers": original})

@@ -43,8 +43,8 @@ class Settings(BaseSettings):
         default=None,
         ge=0,
         description="Seconds between checks of the dataset version by the response cache "
-        "(default: every request on SQLite, 1 s on PostgreSQL): the staleness bound when "
-        "several processes share one database.",
+        "(default: 0.1 s on SQLite, 1 s on PostgreSQL; a process's own writes are seen at "
+        "once): the staleness bound when several processes share one database.",
     )
 
     log_level: str = "info"

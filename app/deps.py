@@ -45,15 +45,6 @@ def engine_of(request: Request) -> Engine:
     return engine
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """A read session, on the read-only role's engine when DATABASE_READ_URL is set."""
-    with read_session(request.app.state.read_engine) as session:
-        yield session
-
-
-SessionDep = Annotated[Session, Depends(get_session)]
-
-
 @dataclass(frozen=True)
 class ReadContext:
     """The session and the dataset version a read answers at."""
@@ -71,7 +62,7 @@ class ReadContext:
 
 
 def read_context(
-    session: SessionDep,
+    request: Request,
     as_of_version: Annotated[
         int | None,
         Query(
@@ -80,14 +71,19 @@ def read_context(
             "(reproduce a published chart). Defaults to the current version.",
         ),
     ] = None,
-) -> ReadContext:
-    current, updated_at = queries.dataset_state(session)
-    if as_of_version is None:
-        return ReadContext(session, current, current, False, updated_at)
-    if as_of_version > current:
-        raise invalid("as_of_version", f"must be at most the current version, {current}")
-    at = queries.version_time(session, as_of_version)
-    return ReadContext(session, as_of_version, current, True, at)
+) -> Iterator[ReadContext]:
+    """A read session (on the read-only role's engine when DATABASE_READ_URL is set) and the
+    version it answers at. One dependency, so one trip to the thread pool each way: the
+    filters and the format are plain async functions that never leave the event loop."""
+    with read_session(request.app.state.read_engine) as session:
+        current, updated_at = queries.dataset_state(session)
+        if as_of_version is None:
+            yield ReadContext(session, current, current, False, updated_at)
+            return
+        if as_of_version > current:
+            raise invalid("as_of_version", f"must be at most the current version, {current}")
+        at = queries.version_time(session, as_of_version)
+        yield ReadContext(session, as_of_version, current, True, at)
 
 
 ReadDep = Annotated[ReadContext, Depends(read_context)]
@@ -139,7 +135,7 @@ SLUG_RE = r"[a-z0-9][a-z0-9-]{0,79}"
 ID_RE = r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}"
 
 
-def exchange_filters(
+async def exchange_filters(
     since: Annotated[
         dt.date | None, IsoDate, Query(description="Earliest date, inclusive.")
     ] = None,
@@ -201,7 +197,7 @@ def exchange_filters(
 FiltersDep = Annotated[queries.ExchangeFilters, Depends(exchange_filters)]
 
 
-def source_filters(
+async def source_filters(
     kind: Annotated[
         list[Annotated[str, listed(SourceKind)]] | None,
         Query(description=f"One or more of {', '.join(SourceKind)}."),
@@ -255,7 +251,7 @@ BomQ = Annotated[
 ]
 
 
-def output_format(request: Request, format: FormatQ = None, bom: BomQ = False) -> Format:
+async def output_format(request: Request, format: FormatQ = None, bom: BomQ = False) -> Format:
     """The answer's format (format= first, then Accept), and the CSV byte-order-mark option."""
     request.state.bom = bom
     return negotiate(request, format)

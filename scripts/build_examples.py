@@ -74,7 +74,10 @@ def trim(media: str, body: bytes) -> Any:
         keep = 3 if media == "text/csv" else 2
         return "".join(text.splitlines(keepends=True)[:keep])
     if media == "text/plain" and text.startswith("# HELP"):
-        return "".join(text.splitlines(keepends=True)[:12])
+        # The API's own families (requests, latency, cache), not the runtime's.
+        ours = ("http_requests", "response_cache", "database_errors")
+        lines = [line for line in text.splitlines(keepends=True) if any(n in line for n in ours)]
+        return "".join(lines[:12])
     return text
 
 
