@@ -49,7 +49,7 @@ def load_directory(
 ) -> int | None:
     """Validate every file, then write all or nothing; return the new version or None."""
     from app import curation, loader
-    from app.db import write_session
+    from app.db import analyze, write_session
 
     show = sys.stderr.isatty() if progress is None else progress
     with write_session() as session:
@@ -73,6 +73,8 @@ def load_directory(
         raise loader.LoadError(loaded.problems)
     with write_session() as session:
         result = curation.replace_all(session, loaded.records, actor=actor, reason=reason)
+    if result.version is not None:
+        analyze()
     return result.version
 
 
@@ -133,7 +135,7 @@ def synth(
     from app import curation
     from app import synth as synthetic
     from app.config import Settings
-    from app.db import write_session
+    from app.db import analyze, write_session
 
     url = get_settings().database_url
     if url == Settings.model_fields["database_url"].default:
@@ -153,6 +155,7 @@ def synth(
             actor="synth",
             reason=f"synthetic dataset: {events} events, seed {seed}",
         )
+    analyze()
     err.print(f"[green]synthetic dataset: {events} events, version {result.version}[/green]")
 
 

@@ -115,6 +115,15 @@ def _close_read(session: Session) -> None:
             session.invalidate()
 
 
+def analyze(engine: Engine | None = None) -> None:
+    """Refresh the planner's statistics after a bulk load, so that it joins the mediator links
+    from the right side (SQLite keeps none until asked; PostgreSQL's autovacuum gets there
+    later). A few hundred milliseconds for 100,000 events."""
+    with (engine or get_engine()).connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
+
+
 @contextmanager
 def write_session(engine: Engine | None = None) -> Iterator[Session]:
     """A session whose transaction commits whole or rolls back whole (the write lock is taken

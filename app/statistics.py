@@ -10,7 +10,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Integer, case, cast, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    case,
+    cast,
+    distinct,
+    func,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from app.codebook import Kind
@@ -108,24 +119,24 @@ FIGURE_KEYS = (
 def summary(session: Session, *, version: int | None, filters: ExchangeFilters) -> dict[str, Any]:
     """Totals, per-kind figures, dates, the largest event and the gaps between events.
 
-    Three queries: one grouped scan per kind (the totals are the sums of its few rows), the
-    largest event looked up by its total, and the gaps over the distinct days.
+    Four queries: the figures of each kind (a UNION ALL of one range scan per kind over the
+    kind-first covering index: no sort, where a GROUP BY kind sorted every row), the mediated
+    events counted from the mediator links, the largest event looked up by its total, and the
+    gaps over the distinct days. The totals are the sums of the per-kind rows.
     """
     conds = exchange_conditions(filters, version)
-    mediated = E.c.pk.in_(select(EM.c.exchange_pk))
-    q = (
+    per_kind = [
         select(
-            E.c.kind,
+            literal(kind).label("kind"),
             *_figures(),
             func.min(E.c.date).label("first_date"),
             func.max(E.c.date).label("last_date"),
             func.max(E.c.total).label("largest"),
-            func.sum(case((mediated, 1), else_=0)).label("mediated"),
-        )
-        .where(*conds)
-        .group_by(E.c.kind)
-    )
-    groups = [dict(r) for r in session.execute(q).mappings()]
+        ).where(*conds, E.c.kind == kind)
+        for kind in (filters.kinds or [k.value for k in Kind])
+    ]
+    rows = session.execute(union_all(*per_kind)).mappings()
+    groups = [dict(r) for r in rows if r["exchanges"]]
     zero = dict.fromkeys(FIGURE_KEYS, 0)
     by_kind = {k.value: _with_total(zero) for k in Kind}
     for g in groups:
@@ -146,8 +157,16 @@ def summary(session: Session, *, version: int | None, filters: ExchangeFilters) 
         ).one()
         out["largest"] = {"id": row.id, "date": as_date(row.date), "total": int(row.total)}
     out.update(_gaps(session, conds, n))
-    mediated_n = sum(int(g["mediated"] or 0) for g in groups)
+    mediated_n = 0
+    if n:
+        mediated_n = session.execute(
+            select(func.count(distinct(EM.c.exchange_pk)))
+            .select_from(EM)
+            .join(E, E.c.pk == EM.c.exchange_pk)
+            .where(*conds)
+        ).scalar_one()
     out["mediated_share"] = round(mediated_n / n, 4) if n else None
+
     return out
 
 
