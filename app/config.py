@@ -38,7 +38,14 @@ class Settings(BaseSettings):
     response_cache: bool = Field(
         default=True, description="Answer repeated reads from memory (RESPONSE_CACHE=0: off)."
     )
-    response_cache_mb: int = Field(default=128, ge=1, le=4096)
+    response_cache_mb: int = Field(
+        default=48,
+        ge=1,
+        le=4096,
+        description="Memory for cached answers, in MiB, least recently used dropped first. A "
+        "dashboard's few hundred distinct answers take a few MiB; 48 keeps a worker under "
+        "200 MB even when a scraper sends only unique queries.",
+    )
     version_ttl: float | None = Field(
         default=None,
         ge=0,
