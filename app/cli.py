@@ -104,6 +104,13 @@ def load(
         err.print("no changes: the database already holds these files")
 
 
+# Seconds an idle keep-alive connection stays open. Longer than clients keep idle connections
+# in their pools (browsers and proxies ~60 s): with uvicorn's 5 s, the server closed connections
+# just as a busy client reused them, and the request in flight met a reset (the 60 s load run
+# saw 2-3 of those; none with 75 s).
+KEEP_ALIVE = 75
+
+
 @cli.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Defaults to HOST.")] = None,
@@ -123,6 +130,7 @@ def serve(
         proxy_headers=True,
         server_header=False,
         access_log=False,
+        timeout_keep_alive=KEEP_ALIVE,
     )
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import httpx
 
+from app.cli import KEEP_ALIVE
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -33,7 +35,8 @@ def running_server(
         proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app",
              "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-             "--no-access-log", "--no-server-header", "--log-level", "warning"],
+             "--no-access-log", "--no-server-header", "--log-level", "warning",
+             "--timeout-keep-alive", str(KEEP_ALIVE)],
             cwd=ROOT, env={**os.environ, **(env or {}), "DATABASE_URL": db_url},
             stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
