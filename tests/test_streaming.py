@@ -148,3 +148,37 @@ def test_a_cached_brotli_body_is_the_identity_body_compressed(client):
         raw = b"".join(r.iter_raw())
     assert r.headers["content-encoding"] == "br"
     assert brotli.decompress(raw) == client.get(url).content
+
+
+def test_more_streams_than_pooled_connections_all_finish(fresh_url, tmp_path):
+    """Slow downloads of 2 MB each, more at once than the SQLite pool holds connections: each
+    stream holds one (the request gives its own back first), so none waits on another."""
+    import concurrent.futures
+    import time
+
+    import httpx
+
+    from app.db import SQLITE_POOL
+    from tests.conftest import load
+    from tests.servers import running_server
+    from tests.test_faults import _big_directory
+
+    assert load(fresh_url, _big_directory(tmp_path, 6_000)) == 2
+    with running_server(fresh_url, tmp_path) as (base, _log):
+
+        def download(_: int) -> int:
+            rows = 0
+            url = f"{base}/v1/exchanges?stream=true&format=ndjson"  # never cached: all stream
+            with httpx.stream("GET", url, timeout=120) as r:
+                assert r.status_code == 200
+                for n, line in enumerate(r.iter_lines()):
+                    rows += bool(line)
+                    if n % 500 == 0:
+                        time.sleep(0.05)  # a slow reader: the server waits on the socket
+            return rows
+
+        n = SQLITE_POOL + 4
+        with concurrent.futures.ThreadPoolExecutor(n) as pool:
+            counts = list(pool.map(download, range(n)))
+        total = httpx.get(f"{base}/v1/exchanges?limit=1").json()["meta"]["count"]
+    assert counts == [total] * n and total > 6_000

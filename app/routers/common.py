@@ -79,6 +79,9 @@ def page(
     if stream:
         if cursor is not None:
             raise invalid("cursor", "cannot be combined with stream=true")
+        # The stream reads in a session of its own: give the request's connection back now
+        # rather than hold two for as long as the client takes to download.
+        ctx.session.close()
         engine = request.app.state.read_engine
         return read_response(
             request, version=ctx.version, pinned=ctx.pinned, updated_at=ctx.updated_at,
