@@ -54,6 +54,13 @@ class Settings(BaseSettings):
         "once): the staleness bound when several processes share one database.",
     )
 
+    query_timeout: float = Field(
+        default=10.0,
+        ge=0,
+        description="Seconds one SQL statement of a request may run before it is stopped (a "
+        "503 problem); 0: no limit. Command-line loads and migrations are not limited.",
+    )
+
     log_level: str = "info"
     access_log: bool = Field(
         default=True, description="One JSON line per request (ACCESS_LOG=0: only failures)."

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import math
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -63,8 +65,12 @@ def _sqlite_begin(conn: Any) -> None:
 SQLITE_POOL = 8
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`, with pre-ping so a returning database heals without a restart."""
+def make_engine(url: str, *, query_timeout: float = 0.0) -> Engine:
+    """An engine for `url`, with pre-ping so a returning database heals without a restart.
+
+    `query_timeout` (seconds, 0 for none) stops any one statement that runs longer: on
+    PostgreSQL as its statement_timeout, on SQLite by a progress handler that interrupts the
+    statement past its deadline. The server's engines have one; the command line's do not."""
     url = normalise_url(url)
     if is_sqlite(url):
         database = make_url(url).database
@@ -81,15 +87,47 @@ def make_engine(url: str) -> Engine:
         # real one (one snapshot for all its statements) and a write takes the lock at BEGIN.
         event.listen(engine, "connect", _sqlite_autocommit_driver)
         event.listen(engine, "begin", _sqlite_begin)
+        if query_timeout:
+            _sqlite_deadlines(engine, query_timeout)
         return engine
+    connect_args: dict[str, Any] = {"connect_timeout": 5}
+    if query_timeout:
+        connect_args["options"] = f"-c statement_timeout={max(1, round(query_timeout * 1000))}"
     return create_engine(
         url,
         pool_pre_ping=True,
         pool_size=5,
         max_overflow=10,
         pool_timeout=5,
-        connect_args={"connect_timeout": 5},
+        connect_args=connect_args,
     )
+
+
+def _sqlite_deadlines(engine: Engine, seconds: float) -> None:
+    """Each statement gets `seconds` from its start (its rows' fetching included); SQLite
+    calls the handler every few thousand instructions and stops the statement ("interrupted")
+    once the deadline has passed. A connection going back to the pool has none, so its reset
+    (a ROLLBACK) is never interrupted."""
+
+    def connect(dbapi_conn: Any, record: Any) -> None:
+        deadline = record.info.setdefault("deadline", [math.inf])
+        dbapi_conn.set_progress_handler(lambda: time.monotonic() > deadline[0], 10_000)
+
+    def start(conn: Any, *_: Any) -> None:
+        conn.info["deadline"][0] = time.monotonic() + seconds
+
+    def reset(_dbapi_conn: Any, record: Any, *_: Any) -> None:
+        record.info["deadline"][0] = math.inf
+
+    event.listen(engine, "connect", connect)
+    event.listen(engine, "before_cursor_execute", start)
+    event.listen(engine.pool, "reset", reset)
+
+
+def is_timeout(exc: BaseException) -> bool:
+    """Was this database error a statement stopped by `query_timeout`?"""
+    orig = getattr(exc, "orig", None)
+    return type(orig).__name__ == "QueryCanceled" or "interrupted" in str(orig)
 
 
 @lru_cache

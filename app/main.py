@@ -18,7 +18,7 @@ from app.cache import ResponseCache, VersionSource
 from app.codebook import DATASET_TITLE, PRIVACY_RULE, UNDISCLOSED_RULE
 from app.config import Settings, get_settings
 from app.db import make_engine
-from app.middleware import HeadAsGet, ReadOnlyCORS
+from app.middleware import BoundedQuery, HeadAsGet, ReadOnlyCORS
 from app.routers import (
     admin,
     agreements,
@@ -64,7 +64,7 @@ class App(FastAPI):
         # Observe sees every request, cache hits included; Routed tells it the route template.
         inner = observability.Routed(super().build_middleware_stack())
         front = self.front(inner) if self.front else inner
-        return observability.Observe(HeadAsGet(front), cached=self.front is not None)
+        return observability.Observe(BoundedQuery(HeadAsGet(front)), cached=self.front is not None)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Straight to the stack for HTTP: FastAPI's own OpenTelemetry hook is not configured
@@ -88,9 +88,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The app for `settings` (by default, the environment's), with an engine of its own."""
     settings = settings or get_settings()
     observability.configure_logging(settings.log_level, access=settings.access_log)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, query_timeout=settings.query_timeout)
     read_url = settings.database_read_url or settings.database_url
-    read_engine = make_engine(read_url) if settings.database_read_url else engine
+    read_engine = (
+        make_engine(read_url, query_timeout=settings.query_timeout)
+        if settings.database_read_url
+        else engine
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -7,6 +7,25 @@ from collections.abc import Sequence
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+MAX_QUERY = 8192  # bytes of query string; as much as a proxy's request line usually allows
+
+
+class BoundedQuery:
+    """A query string longer than MAX_QUERY is a 414 problem before anything reads it (each
+    parameter has its own cap too; this bounds the whole, repeats included)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and len(scope.get("query_string", b"")) > MAX_QUERY:
+            from app.problems import problem_response
+
+            detail = f"The query string is longer than {MAX_QUERY} bytes."
+            await problem_response(414, detail, instance=scope["path"])(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
 
 class HeadAsGet:
     """Answer HEAD wherever GET is answered: run the GET, send its headers, drop its body."""

@@ -52,6 +52,7 @@ PROBLEM_DETAILS = {
     409: "exchange '2024-07-17' already exists",
     412: "exchange '2024-07-17' has changed since revision 1; read it again and retry",
     413: "The body is larger than 1 MiB.",
+    414: "The query string is longer than 8192 bytes.",
     429: "Too many failed authentications; try again in 41 seconds.",
     503: "The database is not answering; try again shortly.",
 }

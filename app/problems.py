@@ -184,6 +184,18 @@ def _leaves(routes: Iterable[Any]) -> Iterator[Any]:
 
 
 async def _on_database(request: Request, exc: Exception) -> Response:
+    from app.db import is_timeout
+
+    if is_timeout(exc):
+        limit = request.app.state.settings.query_timeout
+        log.warning("query stopped after %s s", limit)
+        return problem_response(
+            503,
+            f"A query of this request ran longer than {limit:g} s and was stopped; narrow it "
+            "(filters, a smaller page) or try again later.",
+            headers={"Retry-After": "30"},
+            instance=request.url.path,
+        )
     log.warning("database unavailable: %s", type(exc).__name__)
     return problem_response(
         503,

@@ -64,6 +64,9 @@ def test_hostile_paths(client, path):
 )
 def test_hostile_values_in_every_parameter_never_500(client, param, value):
     r = client.get("/v1/exchanges", params={param: value})
+    if len(r.request.url.query) > 8192:  # the whole query string is bounded first
+        assert_problem(r, 414)
+        return
     assert r.status_code in (200, 422), (param, value, r.status_code, r.text[:200])
     if r.status_code == 422:
         assert_problem(r, 422, param)

@@ -70,6 +70,7 @@ ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
     409: problem("The id exists already, or the change would leave a reference dangling."),
     412: problem("If-Match no longer matches the record's revision; nothing was changed."),
     413: problem("The body is larger than 1 MiB."),
+    414: problem("The query string is longer than 8192 bytes."),
     422: problem("The record is invalid; `errors` names each field."),
     429: problem("Too many failed authentications; retry after Retry-After seconds."),
     503: problem("The database is not answering or is read-only; nothing was written."),

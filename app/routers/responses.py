@@ -21,8 +21,12 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not Modified: the If-None-Match ETag still matches; empty body."},
     404: problem("Not found."),
     406: problem("None of the media types in Accept can be served."),
+    414: problem("The query string is longer than 8192 bytes."),
     422: problem("A parameter is invalid; `errors` names each one."),
-    503: problem("The database is not answering; retry after Retry-After seconds."),
+    503: problem(
+        "The database is not answering (retry after Retry-After seconds), or a query ran past "
+        "QUERY_TIMEOUT and was stopped."
+    ),
 }
 
 LIST_FORMATS: dict[int | str, dict[str, Any]] = {
