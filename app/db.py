@@ -116,7 +116,7 @@ def _sqlite_deadlines(engine: Engine, seconds: float) -> None:
     def start(conn: Any, *_: Any) -> None:
         conn.info["deadline"][0] = time.monotonic() + seconds
 
-    def reset(_dbapi_conn: Any, record: Any, *_: Any) -> None:
+    def reset(_dbapi_conn: Any, record: Any, _state: Any) -> None:
         record.info["deadline"][0] = math.inf
 
     event.listen(engine, "connect", connect)
