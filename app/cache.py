@@ -31,9 +31,21 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.db import normalise_url
 
 UNCACHED_PREFIXES = ("/v1/admin", "/healthz", "/readyz", "/metrics")
-# stream=true asks for every matching row in one streamed answer: never kept, so it goes
-# straight to the app (which compresses it as it streams and answers If-None-Match itself).
-STREAMED = b"stream=true"
+# stream=true (or any spelling pydantic reads as true) asks for every matching row in one
+# streamed answer: never kept, so it goes straight to the app, which compresses it as it
+# streams and answers If-None-Match itself.
+TRUE = frozenset((b"1", b"on", b"t", b"true", b"y", b"yes"))
+
+
+def _streams(query: bytes) -> bool:
+    if b"stream=" not in query:
+        return False
+    return any(
+        name == b"stream" and value.lower() in TRUE
+        for name, _, value in (pair.partition(b"=") for pair in query.split(b"&"))
+    )
+
+
 MIN_GZIP = 1024
 # How often a process re-reads the dataset version from SQLite (its own writes expire it at
 # once): the staleness bound for other processes on the same file. A read per request cost a
@@ -126,17 +138,19 @@ class Entry:
 
 @functools.lru_cache(maxsize=256)
 def accepted_codings(header: bytes | None) -> frozenset[bytes]:
-    """The content codings an Accept-Encoding header allows (q > 0). Clients send a handful
-    of distinct values, so each is parsed once."""
+    """The content codings an Accept-Encoding header allows (q > 0); `*` stands for ours
+    unless one is refused by name. Clients send a handful of values: each is parsed once."""
     out: set[bytes] = set()
+    refused: set[bytes] = set()
     for item in (header or b"").lower().split(b","):
         name, _, params = item.partition(b";")
         q = params.strip().removeprefix(b"q=") if params.strip().startswith(b"q=") else b"1"
         try:
-            if float(q) > 0:
-                out.add(name.strip())
+            (out if float(q) > 0 else refused).add(name.strip())
         except ValueError:
             continue
+    if b"*" in out:
+        out |= set(ENCODERS) - refused
     return frozenset(out)
 
 
@@ -146,7 +160,13 @@ WANTED = frozenset((b"accept", b"host", b"accept-encoding", b"if-none-match",
 
 
 def _headers(scope: Scope) -> dict[bytes, bytes]:
-    return {k: bytes(v) for k, v in scope["headers"] if k in WANTED}
+    """The first of each header, as the framework reads it (a repeated Accept must key the
+    answer the app gives, or a CSV could be kept under a JSON request's key)."""
+    out: dict[bytes, bytes] = {}
+    for k, v in scope["headers"]:
+        if k in WANTED and k not in out:
+            out[k] = bytes(v)
+    return out
 
 
 def _etag_matches(header: bytes, etag: bytes) -> bool:
@@ -234,7 +254,7 @@ class ResponseCache:
         if (
             scope["method"] not in ("GET", "HEAD")
             or scope["path"].startswith(UNCACHED_PREFIXES)
-            or STREAMED in scope.get("query_string", b"")
+            or _streams(scope.get("query_string", b""))
         ):
             await self.app(scope, receive, send)
             if scope["method"] not in ("GET", "HEAD", "OPTIONS"):
@@ -274,7 +294,7 @@ class ResponseCache:
         if entry.compressible:
             codings = accepted_codings(request.get(b"accept-encoding"))
             coding = b"br" if b"br" in codings else None
-            if coding is None and (b"gzip" in codings or b"*" in codings):
+            if coding is None and b"gzip" in codings:
                 coding = b"gzip"
             if coding is not None:
                 body = self._encoded(entry, coding)

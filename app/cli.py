@@ -90,7 +90,12 @@ def load(
 ) -> None:
     """Validate DIRECTORY's files and load them as one version (nothing if nothing changed)."""
     from app.loader import LoadError
+    from app.privacy import find_name
 
+    name = find_name(reason or "")
+    if name is not None:
+        err.print(f"[red]--reason looks like a personal name ({name!r}): reword it[/red]")
+        raise typer.Exit(2)
     try:
         version = load_directory(directory, if_empty=if_empty, reason=reason)
     except LoadError as exc:

@@ -27,8 +27,12 @@ class BoundedQuery:
         await self.app(scope, receive, send)
 
 
+HEAD_ONLY = "pow_exchanges.head"  # scope key: the GET is a HEAD, no body will be sent
+
+
 class HeadAsGet:
-    """Answer HEAD wherever GET is answered: run the GET, send its headers, drop its body."""
+    """Answer HEAD wherever GET is answered: run the GET, send its headers, drop its body.
+    A streamed answer sees HEAD_ONLY and reads nothing."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -45,7 +49,7 @@ class HeadAsGet:
                 return
             await send(message)
 
-        await self.app({**scope, "method": "GET"}, receive, send_headers_only)
+        await self.app({**scope, "method": "GET", HEAD_ONLY: True}, receive, send_headers_only)
 
 
 class ReadOnlyCORS:

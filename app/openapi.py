@@ -58,7 +58,7 @@ PROBLEM_DETAILS = {
 }
 
 
-def problem_example(status: int, path: str) -> dict[str, Any]:
+def problem_example(status: int, path: str, op: dict[str, Any]) -> dict[str, Any]:
     body: dict[str, Any] = {
         "type": "about:blank",
         "title": HTTPStatus(status).phrase,
@@ -67,9 +67,11 @@ def problem_example(status: int, path: str) -> dict[str, Any]:
         "instance": path,
     }
     if status == 422:
-        error = {"name": "limit", "location": "query", "message": "Input should be less than "
-                 "or equal to 500"}  # fmt: skip
-        body["detail"] = f"{error['name']}: {error['message']}"
+        # A parameter of this operation (or its body), as the API names it.
+        params = [p for p in op.get("parameters", []) if p["in"] in ("query", "path")]
+        name, where = (params[0]["name"], params[0]["in"]) if params else ("date", "body")
+        error = {"name": name, "location": where, "message": "is not valid here"}
+        body["detail"] = f"{name}: {error['message']}"
         body["errors"] = [error]
     return body
 
@@ -83,7 +85,7 @@ def add_examples(doc: dict[str, Any]) -> None:
             for status, response in op.get("responses", {}).items():
                 for media, content in response.get("content", {}).items():
                     if media == "application/problem+json":
-                        content["example"] = problem_example(int(status), path)
+                        content["example"] = problem_example(int(status), path, op)
                         continue
                     example = recorded.get(op["operationId"], {}).get(status, {}).get(media)
                     if example is not None:

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 PATTERNS_FILE = Path(__file__).resolve().parent.parent / "data" / "name_patterns.txt"
+
+
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
 @dataclass(frozen=True)
@@ -20,10 +24,20 @@ class NamePatterns:
     patterns: tuple[re.Pattern[str], ...]
     allowed: tuple[str, ...]
 
+    @functools.cached_property
+    def allowed_re(self) -> re.Pattern[str] | None:
+        if not self.allowed:
+            return None
+        names = "|".join(re.escape(name) for name in self.allowed)
+        return re.compile(rf"(?<!\w)(?:{names})(?!\w)")
+
     def find(self, text: str) -> str | None:
-        """The first text that looks like a personal name, or None."""
-        for name in self.allowed:
-            text = text.replace(name, " ")
+        """The first text that looks like a personal name, or None. The text is normalised
+        first (NFKC, no invisible characters), so a zero-width space cannot split a name, and
+        an allowed official is removed only as a whole word ("Oleh Kotenkova" is not him)."""
+        text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+        if self.allowed_re is not None:
+            text = self.allowed_re.sub(" ", text)
         for pattern in self.patterns:
             match = pattern.search(text)
             if match:

@@ -173,6 +173,8 @@ def allowed_methods(request: Request) -> str:
         regex = getattr(route, "path_regex", None)
         if regex is not None and regex.match(request.url.path):
             methods |= set(getattr(route, "methods", None) or ())
+    if "GET" in methods:
+        methods.add("HEAD")  # HeadAsGet answers HEAD wherever GET is answered
     return ", ".join(sorted(methods))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import csv
 import datetime as dt
 import hashlib
@@ -19,6 +20,7 @@ import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import make_url
 
+from app.db import SQLITE_POOL
 from tests.conftest import DATA, ROOT, is_postgres, make_client
 from tests.helpers import assert_problem
 from tests.servers import running_server
@@ -147,12 +149,18 @@ def test_a_client_hanging_up_mid_answer_harms_nothing(fresh_url, tmp_path, token
     with running_server(fresh_url, tmp_path) as (base, log):
         host, port = base.removeprefix("http://").split(":")
         for path in (big, "/v1/dataset/export", "/v1/exchanges?format=csv&limit=500"):
-            for _ in range(5):
+            for _ in range(SQLITE_POOL + 4):  # more hang-ups than pooled connections
                 with socket.create_connection((host, int(port))) as s:
                     s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
                     assert s.recv(64).startswith(b"HTTP/1.1 200")
                 # closed after a few bytes of a large answer
         assert httpx.get(f"{base}/healthz").status_code == 200
+        # No hung-up answer kept a connection: as many reads at once as the pool holds, each
+        # of which needs one, answer well within the pool's 30 s wait.
+        with concurrent.futures.ThreadPoolExecutor(SQLITE_POOL) as pool:
+            urls = [f"{base}/v1/exchanges?limit=3&min_total={i}" for i in range(SQLITE_POOL)]
+            codes = list(pool.map(lambda u: httpx.get(u, timeout=10).status_code, urls))
+        assert codes == [200] * SQLITE_POOL
         # The whole stream still arrives, every row once; the hung-up streams left no read
         # transaction or lock behind: a write goes through at once.
         whole = httpx.get(f"{base}{big}", timeout=60)

@@ -181,3 +181,15 @@ def test_docs_work_offline(client):
             assert asset.startswith("/"), asset
             assert client.get(asset).status_code == 200, asset
     assert "/openapi.json" in client.get("/docs").text
+
+
+def test_a_repeated_accept_header_cannot_poison_the_cache(client):
+    # The framework reads the first Accept; the cache must key the answer by the same one, or
+    # a CSV answer would be kept under a JSON request's key (found in review).
+    twice = client.get(
+        "/v1/mediators", headers=[("Accept", "text/csv"), ("Accept", "application/json")]
+    )
+    assert twice.headers["content-type"].startswith("text/csv")
+    plain = client.get("/v1/mediators", headers={"Accept": "application/json"})
+    assert plain.headers["content-type"].startswith("application/json")
+    assert plain.json()["data"]

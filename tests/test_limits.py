@@ -34,20 +34,28 @@ def test_a_statement_past_the_query_timeout_is_stopped_with_a_503(db_url):
 
 
 @pytest.mark.skipif(is_postgres(), reason="the SQLite progress handler")
-def test_the_deadline_is_per_statement_and_never_stops_a_pool_reset(db_url):
+def test_the_deadline_is_per_statement(db_url):
     import time
+
+    from sqlalchemy.exc import OperationalError
 
     from app.db import make_engine
 
-    engine = make_engine(db_url, query_timeout=0.05)
+    # ~100,000 steps of SQLite's machine: well over the handler's interval, well under 0.5 s.
+    busy = text(
+        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 100000) "
+        "SELECT count(*) FROM n"
+    )
+    engine = make_engine(db_url, query_timeout=0.5)
     with engine.connect() as conn:
-        conn.execute(text("SELECT 1")).all()
-        time.sleep(0.1)  # past the last statement's deadline: the next one has its own
-        assert conn.execute(text("SELECT count(*) FROM exchange")).scalar_one() > 0
-        time.sleep(0.1)
-    # The connection went back (ROLLBACK) after its deadline and is still usable.
-    with engine.connect() as conn:
-        assert conn.execute(text("SELECT 1")).scalar_one() == 1
+        assert conn.execute(busy).scalar_one() == 100_000
+        time.sleep(0.6)  # past the first statement's deadline: the next one has its own
+        assert conn.execute(busy).scalar_one() == 100_000
+    engine.dispose()
+    # And a deadline that has passed does stop that statement.
+    engine = make_engine(db_url, query_timeout=1e-6)
+    with engine.connect() as conn, pytest.raises(OperationalError, match="interrupted"):
+        conn.execute(busy).scalar_one()
     engine.dispose()
 
 

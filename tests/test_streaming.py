@@ -112,7 +112,7 @@ def test_the_byte_order_mark_is_csv_only(client):
     assert as_json.content.startswith(b"{")
 
 
-@pytest.mark.parametrize("stream", ["true", "false"])
+@pytest.mark.parametrize("stream", ["true", "false", "1", "on"])
 @pytest.mark.parametrize("coding", ["br", "gzip", "zstd"])
 def test_answers_are_compressed_as_the_client_asks(db_url, stream, coding):
     url = f"/v1/sources?format=csv&limit=500&stream={stream}"
@@ -151,8 +151,8 @@ def test_a_cached_brotli_body_is_the_identity_body_compressed(client):
 
 
 def test_more_streams_than_pooled_connections_all_finish(fresh_url, tmp_path):
-    """Slow downloads of 2 MB each, more at once than the SQLite pool holds connections: each
-    stream holds one (the request gives its own back first), so none waits on another."""
+    """Slow downloads of 2 MB each, more at once than the SQLite pool holds connections: a
+    stream holds a connection only while it reads a chunk, so none waits on another."""
     import concurrent.futures
     import time
 
@@ -178,7 +178,24 @@ def test_more_streams_than_pooled_connections_all_finish(fresh_url, tmp_path):
             return rows
 
         n = SQLITE_POOL + 4
+        began = time.monotonic()
         with concurrent.futures.ThreadPoolExecutor(n) as pool:
             counts = list(pool.map(download, range(n)))
+        # None of them waited out the pool (30 s) for a connection another stream held.
+        assert time.monotonic() - began < 25
         total = httpx.get(f"{base}/v1/exchanges?limit=1").json()["meta"]["count"]
     assert counts == [total] * n and total > 6_000
+
+
+def test_head_of_a_stream_reads_nothing(client, monkeypatch):
+    from app.routers import common
+
+    def fail(*_args, **_kwargs):  # the stream's reader must not run for HEAD
+        raise AssertionError("HEAD read the stream")
+
+    get = client.get("/v1/exchanges?stream=true&format=csv")
+    monkeypatch.setattr(common, "streamed", fail)
+    head = client.head("/v1/exchanges?stream=true&format=csv")
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["etag"] == get.headers["etag"]
+    assert head.headers["content-type"] == get.headers["content-type"]

@@ -25,6 +25,7 @@ from app.http import Format, dumps, etag_value
 from app.models import IdempotencyKey, table_of
 from app.problems import BadRequest, NotFound, PayloadTooLarge, invalid
 from app.routers.responses import problem
+from app.schemas import NoNames
 
 MAX_BODY = 1024 * 1024
 limiter = auth.FailureLimiter()
@@ -47,8 +48,12 @@ RecordId = Annotated[
     str, Path(max_length=120, pattern=f"^{ID_RE}$", description="The record's id.")
 ]
 ReasonQ = Annotated[
-    str | None,
-    Query(max_length=1000, description="Why the change was made; shown in the changelog."),
+    Annotated[str, NoNames] | None,
+    Query(
+        max_length=1000,
+        description="Why the change was made; shown in the changelog (so, like every text "
+        "field, it may not name a captive).",
+    ),
 ]
 IfMatch = Annotated[
     str | None,
