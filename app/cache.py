@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+import anyio
 import brotli
 from sqlalchemy.engine import make_url
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -52,6 +53,7 @@ MIN_GZIP = 1024
 # fifth of a cached answer.
 SQLITE_TTL = 0.1
 BROTLI_QUALITY = 6
+OFF_LOOP = 256 * 1024  # bodies larger than this are compressed in a worker thread
 
 
 class VersionSource:
@@ -239,10 +241,17 @@ class ResponseCache:
             gone.stored = False
             self.size -= gone.cost
 
-    def _encoded(self, entry: Entry, coding: bytes) -> bytes:
+    async def _encoded(self, entry: Entry, coding: bytes) -> bytes:
         body = entry.encoded.get(coding)
         if body is None:
-            body = entry.encoded[coding] = ENCODERS[coding](entry.body)
+            encode = ENCODERS[coding]
+            if len(entry.body) > OFF_LOOP:  # a big body: compress off the event loop
+                body = await anyio.to_thread.run_sync(encode, entry.body)
+                if coding in entry.encoded:  # another request finished it meanwhile
+                    return entry.encoded[coding]
+            else:
+                body = encode(entry.body)
+            entry.encoded[coding] = body
             if entry.stored:
                 self._grow(len(body))
         return body
@@ -297,7 +306,7 @@ class ResponseCache:
             if coding is None and b"gzip" in codings:
                 coding = b"gzip"
             if coding is not None:
-                body = self._encoded(entry, coding)
+                body = await self._encoded(entry, coding)
                 headers.append((b"content-encoding", coding))
         headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": entry.status, "headers": headers})

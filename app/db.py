@@ -92,7 +92,10 @@ def make_engine(url: str, *, query_timeout: float = 0.0) -> Engine:
         return engine
     connect_args: dict[str, Any] = {"connect_timeout": 5}
     if query_timeout:
-        connect_args["options"] = f"-c statement_timeout={max(1, round(query_timeout * 1000))}"
+        # Added to any `options` the URL already sets (a search_path, say), not instead of it.
+        given = make_url(url).query.get("options")
+        timeout = f"-c statement_timeout={max(1, round(query_timeout * 1000))}"
+        connect_args["options"] = f"{given} {timeout}" if isinstance(given, str) else timeout
     return create_engine(
         url,
         pool_pre_ping=True,

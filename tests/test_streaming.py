@@ -199,3 +199,16 @@ def test_head_of_a_stream_reads_nothing(client, monkeypatch):
     assert head.status_code == 200 and head.content == b""
     assert head.headers["etag"] == get.headers["etag"]
     assert head.headers["content-type"] == get.headers["content-type"]
+
+
+def test_a_large_cached_body_is_compressed_off_the_loop_and_kept(client, monkeypatch):
+    from app import cache
+
+    monkeypatch.setattr(cache, "OFF_LOOP", 1024)  # every body here counts as large
+    url = "/v1/sources?limit=500"
+    plain = client.get(url, headers={"Accept-Encoding": "identity"}).content
+    for _ in range(2):  # made in a thread, then served from the entry
+        with client.stream("GET", url, headers={"Accept-Encoding": "br"}) as r:
+            raw = b"".join(r.iter_raw())
+        assert r.headers["content-encoding"] == "br"
+        assert brotli.decompress(raw) == plain
