@@ -167,7 +167,18 @@ def get_codebook(request: Request, ctx: ReadDep) -> Response:
             "description": "A zip of every record type as CSV (the format of the curated data "
             "files) with a Frictionless datapackage.json: the same bytes as "
             "`pow-exchanges export` for the same version.",
-            "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+            "content": {
+                "application/zip": {
+                    "schema": {"type": "string", "format": "binary"},
+                    # A zip cannot be written inline: the example is the live file.
+                    "examples": {
+                        "current": {
+                            "summary": "The export of the current version",
+                            "externalValue": "/v1/dataset/export",
+                        }
+                    },
+                }
+            },
         },
         **ERRORS,
     },
