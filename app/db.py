@@ -147,17 +147,27 @@ def _factory(engine: Engine) -> sessionmaker[Session]:
 @contextmanager
 def read_session(engine: Engine | None = None) -> Iterator[Session]:
     """A session for reads: one transaction, so every statement sees the same snapshot."""
-    eng = engine or get_engine()
-    session = _factory(eng)()
+    session = open_read(engine)
     try:
-        if eng.dialect.name == "postgresql":
-            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         yield session
     finally:
-        _close_read(session)
+        close_read(session)
 
 
-def _close_read(session: Session) -> None:
+def open_read(engine: Engine | None = None) -> Session:
+    """A read session (see read_session); the caller closes it with close_read."""
+    eng = engine or get_engine()
+    session = _factory(eng)()
+    if eng.dialect.name == "postgresql":
+        try:
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        except BaseException:
+            close_read(session)
+            raise
+    return session
+
+
+def close_read(session: Session) -> None:
     """Closing a read session rolls its transaction back. When the database has just gone
     away that ROLLBACK fails, after the answer was made (and perhaps sent): nothing was
     written, so drop the connection rather than fail a request that has already succeeded."""

@@ -172,3 +172,20 @@ def test_a_client_hanging_up_mid_answer_harms_nothing(fresh_url, tmp_path, token
         )  # fmt: skip
         assert r.status_code == 200, r.text
         assert "Traceback" not in log.read_text()
+
+
+def test_more_requests_than_threads_and_connections_never_deadlock(db_url, tmp_path):
+    """80 uncached reads at once: more than the thread pool (40) and far more than pooled
+    connections (8). Each is answered, and none waits out the pool's 30 s for a connection."""
+    import time
+
+    n = 80
+    env = {"RESPONSE_CACHE": "0"}
+    with running_server(db_url, tmp_path, env) as (base, _log):
+        urls = [f"{base}/v1/statistics/summary?min_total={i}" for i in range(n)]
+        began = time.monotonic()
+        with concurrent.futures.ThreadPoolExecutor(n) as pool:
+            codes = list(pool.map(lambda u: httpx.get(u, timeout=25).status_code, urls))
+        took = time.monotonic() - began
+    assert codes == [200] * n
+    assert took < 20, took  # nothing waited out the pool's 30 s

@@ -81,18 +81,19 @@ def page(
     if stream:
         if cursor is not None:
             raise invalid("cursor", "cannot be combined with stream=true")
-        # The stream reads in a session of its own: give the request's connection back now
-        # rather than hold two for as long as the client takes to download.
-        ctx.session.close()
+        # The version answered (this opens the request's session), then that connection back:
+        # the stream reads in short sessions of its own for as long as the download takes.
+        version = ctx.version
+        ctx.close()
         engine = request.app.state.read_engine
 
         def body() -> Iterator[bytes]:
             if request.scope.get(HEAD_ONLY):  # the headers alone: read nothing
                 return iter(())
-            return streamed(engine, ctx.version, fmt, fetch, key, columns, csv_row)
+            return streamed(engine, version, fmt, fetch, key, columns, csv_row)
 
         return read_response(
-            request, version=ctx.version, pinned=ctx.pinned, updated_at=ctx.updated_at,
+            request, version=version, pinned=ctx.pinned, updated_at=ctx.updated_at,
             fmt=fmt, filename=filename, build=body,
         )  # fmt: skip
     version, after = open_cursor(cursor, ctx)
