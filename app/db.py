@@ -74,10 +74,9 @@ def make_engine(url: str, *, query_timeout: float = 0.0) -> Engine:
     url = normalise_url(url)
     if is_sqlite(url):
         database = make_url(url).database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
         pool: dict[str, Any] = {}
         if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
             pool = {"pool_size": SQLITE_POOL, "max_overflow": 0, "pool_timeout": 30}
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 10}, **pool

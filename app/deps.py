@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import AsyncIterator, Iterable
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 from fastapi import Depends, Query, Request
 from pydantic import BeforeValidator, WithJsonSchema
@@ -17,14 +17,9 @@ from app.codebook import Confidence, FigureStatus, Kind, Sort, SourceKind
 from app.db import close_read, open_read
 from app.http import Format, negotiate
 from app.problems import invalid
-from app.schemas import PATTERN_MESSAGES
+from app.schemas import Q
 
 MAX_Q = 200
-# q: at most 10 words, separated by spaces, with no control characters (said as a pattern so
-# that the OpenAPI document states it; schemas.PATTERN_MESSAGES says it in words).
-Q_WORD = r"[^ \x00-\x1f\x7f]+"
-Q_PATTERN = rf"^ *(?:{Q_WORD}(?: +{Q_WORD}){{0,9}} *)?$"
-PATTERN_MESSAGES[Q_PATTERN] = "at most 10 words separated by spaces, no control characters"
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -44,6 +39,14 @@ def engine_of(request: Request) -> Engine:
     return engine
 
 
+class _Opened(NamedTuple):
+    session: Session
+    version: int
+    current: int
+    pinned: bool
+    updated_at: dt.datetime | None
+
+
 class ReadContext:
     """The session and the dataset version a read answers at.
 
@@ -55,11 +58,11 @@ class ReadContext:
     def __init__(self, engine: Engine, as_of_version: int | None) -> None:
         self._engine = engine
         self._as_of = as_of_version
-        self._session: Session | None = None
+        self._opened: _Opened | None = None
 
-    def _open(self) -> Session:
-        if self._session is not None:
-            return self._session
+    def _open(self) -> _Opened:
+        if self._opened is not None:
+            return self._opened
         session = open_read(self._engine)
         try:
             current, updated_at = queries.dataset_state(session)
@@ -70,23 +73,31 @@ class ReadContext:
         except BaseException:
             close_read(session)
             raise
-        self.current = current
-        self.version = current if self._as_of is None else self._as_of  # the version answered
-        self.pinned = self._as_of is not None  # the caller asked for a version explicitly
-        self.updated_at: dt.datetime | None = updated_at
-        self._session = session
-        return session
-
-    def __getattr__(self, name: str) -> Any:
-        # version, current, pinned, updated_at: set when the session opens.
-        if name in ("version", "current", "pinned", "updated_at"):
-            self._open()
-            return self.__dict__[name]
-        raise AttributeError(name)
+        version = current if self._as_of is None else self._as_of
+        self._opened = _Opened(session, version, current, self._as_of is not None, updated_at)
+        return self._opened
 
     @property
     def session(self) -> Session:
-        return self._open()
+        return self._open().session
+
+    @property
+    def version(self) -> int:
+        """The version answered: as_of_version, or the current one."""
+        return self._open().version
+
+    @property
+    def current(self) -> int:
+        return self._open().current
+
+    @property
+    def pinned(self) -> bool:
+        """True when the caller asked for a version explicitly."""
+        return self._open().pinned
+
+    @property
+    def updated_at(self) -> dt.datetime | None:
+        return self._open().updated_at
 
     def at(self, version: int | None = None) -> int | None:
         """What queries take: None for the current version (the fast live-row path)."""
@@ -95,8 +106,8 @@ class ReadContext:
 
     def close(self) -> None:
         """Give the connection back (again: a no-op)."""
-        if self._session is not None:
-            close_read(self._session)
+        if self._opened is not None:
+            close_read(self._opened.session)
 
 
 async def read_context(
@@ -156,12 +167,12 @@ def split_values(
 
 
 def words(q: str | None) -> tuple[str, ...]:
-    """The distinct words of q (already checked against Q_PATTERN by its Query)."""
+    """The distinct words of q (already checked against schemas.Q by its Query)."""
     return tuple(dict.fromkeys(w for w in (q or "").split(" ") if w))
 
 
 def q_query(description: str) -> Any:
-    return Query(max_length=MAX_Q, pattern=Q_PATTERN, description=description)
+    return Query(max_length=MAX_Q, pattern=Q, description=description)
 
 
 SLUG_RE = r"[a-z0-9][a-z0-9-]{0,79}"

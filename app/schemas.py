@@ -48,7 +48,11 @@ CATEGORY = r"^[^;\x00-\x1f\x7f]+$"
 # No space or control character (C0, DEL, C1), spelled out: JSON Schema and pydantic differ on \s.
 URL = r"^https?://[^\x00-\x20\x7f-\x9f/$.?#][^\x00-\x20\x7f-\x9f]*$"
 LANGUAGE = r"^[a-z]{2}$"
+# The search parameter q: at most 10 words separated by spaces, no control characters.
+Q_WORD = r"[^ \x00-\x1f\x7f]+"
+Q = rf"^ *(?:{Q_WORD}(?: +{Q_WORD}){{0,9}} *)?$"
 PATTERN_MESSAGES = {
+    Q: "at most 10 words separated by spaces, no control characters",
     SLUG: "must be lowercase letters, digits and inner hyphens",
     LANGUAGE: "must be a two-letter ISO 639-1 code in lowercase",
     TEXT: "must not contain control characters",
@@ -124,6 +128,14 @@ def describe_error(err: Any) -> tuple[str, str]:
     return ".".join(loc), message
 
 
+def no_repeats(model: BaseModel, *names: str) -> None:
+    """The rule behind each list's uniqueItems, with the list named in the error."""
+    for name in names:
+        values = getattr(model, name)
+        if len(set(values)) != len(values):
+            raise ValueError(f"{name}: lists the same value twice")
+
+
 class InputModel(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -167,10 +179,7 @@ class ExchangeIn(InputModel):
     def _id_matches_date(self) -> ExchangeIn:
         if self.id is not None and not self.id.startswith(self.date.isoformat()):
             raise ValueError(f"id: must start with the date {self.date.isoformat()}")
-        for name in ("mediators", "sources", "ua_categories"):
-            values = getattr(self, name)
-            if len(set(values)) != len(values):
-                raise ValueError(f"{name}: lists the same value twice")
+        no_repeats(self, "mediators", "sources", "ua_categories")
         return self
 
 
@@ -244,8 +253,7 @@ class ClaimIn(InputModel):
             raise ValueError("value: must be empty when disclosed is false")
         if self.id is not None and not self.id.startswith(f"{self.exchange}.{self.figure}."):
             raise ValueError(f"id: must start with {self.exchange}.{self.figure}.")
-        if len(set(self.sources)) != len(self.sources):
-            raise ValueError("sources: lists the same value twice")
+        no_repeats(self, "sources")
         return self
 
 
@@ -275,10 +283,7 @@ class AgreementIn(InputModel):
 
     @model_validator(mode="after")
     def _no_repeats(self) -> AgreementIn:
-        for name in ("stages", "sources"):
-            values = getattr(self, name)
-            if len(set(values)) != len(values):
-                raise ValueError(f"{name}: lists the same value twice")
+        no_repeats(self, "stages", "sources")
         return self
 
 
