@@ -121,12 +121,14 @@ class ExchangeSource(SQLModel, table=True):
     """A source cited by one state of an exchange."""
 
     __tablename__ = "exchange_source"
-    __table_args__ = (Index(None, "source_id", "exchange_pk"),)
+    __table_args__ = (
+        Index(None, "source_id", "exchange_pk"),
+        # A page's links in order, from the index alone (no sort, no table lookups).
+        Index(None, "exchange_pk", "position", "source_id"),
+    )
     pk: int | None = Field(default=None, primary_key=True)
     exchange_pk: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("exchange.pk", ondelete="CASCADE"), nullable=False, index=True
-        )
+        sa_column=Column(Integer, ForeignKey("exchange.pk", ondelete="CASCADE"), nullable=False)
     )
     source_id: str = Field(max_length=80)
     position: int
@@ -136,12 +138,14 @@ class ExchangeMediator(SQLModel, table=True):
     """A mediator named by one state of an exchange."""
 
     __tablename__ = "exchange_mediator"
-    __table_args__ = (Index(None, "mediator_id", "exchange_pk"),)
+    __table_args__ = (
+        Index(None, "mediator_id", "exchange_pk"),
+        # A page's links in order, from the index alone (no sort, no table lookups).
+        Index(None, "exchange_pk", "position", "mediator_id"),
+    )
     pk: int | None = Field(default=None, primary_key=True)
     exchange_pk: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("exchange.pk", ondelete="CASCADE"), nullable=False, index=True
-        )
+        sa_column=Column(Integer, ForeignKey("exchange.pk", ondelete="CASCADE"), nullable=False)
     )
     mediator_id: str = Field(max_length=80)
     position: int
@@ -170,7 +174,8 @@ class Claim(Versioned, table=True):
     __tablename__ = "claim"
     __table_args__ = (
         Index(None, "id", "valid_from", unique=True),
-        Index(None, "exchange_id", "figure"),
+        # Covering: a page's disclosed live claims without visiting the table.
+        Index(None, "exchange_id", "figure", "valid_to", "disclosed", "value"),
         Index(None, "valid_to"),
         CheckConstraint(
             "claimant IN ('ua_official','ru_official','mediator','media','other')",

@@ -71,3 +71,11 @@ def test_the_summary_reads_each_kind_by_range_and_sorts_nothing(synthetic_url):
     per_kind = [p for s, p in found if "UNION ALL" in s]
     assert per_kind and "ix_exchange_kind_live" in per_kind[0], per_kind
     assert all("TEMP B-TREE FOR GROUP BY" not in p for p in per_kind), per_kind
+
+
+def test_a_pages_links_and_claims_are_read_from_covering_indexes(synthetic_url):
+    found = plans(synthetic_url, "/v1/exchanges?limit=50")
+    linked = [p for s, p in found if s.startswith(("SELECT exchange_pk", "SELECT c.exchange_id"))]
+    assert len(linked) == 3, found
+    for plan in linked:
+        assert "COVERING INDEX" in plan and "TEMP B-TREE" not in plan, plan
