@@ -149,6 +149,40 @@ def test_filter_that_matches_nothing_is_an_empty_page(client):
     assert body["meta"]["next_cursor"] is None
 
 
+def test_a_cursor_past_the_last_match_still_counts_every_match(client):
+    from app.http import encode_cursor
+
+    version = client.get("/v1/dataset").json()["version"]
+    past = encode_cursor({"v": version, "s": "-date", "k": "2000-01-01", "id": "x"})
+    body = client.get("/v1/exchanges", params={"cursor": past, "kind": "pow_exchange"}).json()
+    everything = client.get("/v1/exchanges?kind=pow_exchange").json()["meta"]["count"]
+    assert body["data"] == [] and body["meta"]["count"] == everything > 0
+
+
+def test_a_page_statement_built_for_one_request_answers_the_next_of_its_shape(client):
+    """Statements are kept per shape and run with each request's values: answers must not
+    depend on which request of a shape came first."""
+    from app import queries
+
+    shapes = [
+        {"since": "2024-01-01", "until": "2024-12-31", "kind": "pow_exchange", "q": "civilians"},
+        {"since": "2023-03-01", "until": "2025-06-30", "kind": "mixed,bodies_repatriation",
+         "q": "bodies"},
+        {"mediator": "uae", "min_total": "100", "figure_status": "disputed,undisclosed",
+         "sort": "-total"},
+        {"mediator": "turkey", "min_total": "0", "figure_status": "disputed,undisclosed",
+         "sort": "-total"},
+    ]  # fmt: skip
+    kept = [client.get("/v1/exchanges", params={**q, "limit": 3}).json() for q in shapes]
+    for query, body in zip(shapes, kept, strict=True):
+        queries._PAGES.clear()  # the same request, its statement built afresh
+        again = client.get("/v1/exchanges", params={**query, "limit": 3}).json()
+        assert again == body
+        walked, _ = walk(client, "/v1/exchanges", **query, limit=3)
+        assert [r["id"] for r in body["data"]] == [r["id"] for r in walked][:3]
+    assert kept[0]["data"] != kept[1]["data"] and kept[2]["data"] != kept[3]["data"]
+
+
 @pytest.mark.parametrize(
     ("query", "name"),
     [

@@ -81,3 +81,20 @@ def test_cors_for_reads(client):
     r = client.get("/v1/exchanges?limit=1", headers={"Origin": "https://news.example"})
     assert r.headers["access-control-allow-origin"] == "*"
     assert "ETag" in r.headers["access-control-expose-headers"]
+
+
+def test_the_dataset_state_sent_as_fixed_sql_reads_as_the_typed_column_does(client):
+    """dataset_state skips SQLAlchemy's types for speed: its answer (the version, and the time
+    that becomes Last-Modified and `updated_at`) must not change for it, on either database."""
+    from sqlalchemy import select
+
+    from app import queries
+    from app.db import read_session
+
+    with read_session(client.app.state.read_engine) as session:
+        version, at = session.execute(
+            select(queries.META.c.version, queries.META.c.updated_at)
+        ).one()
+        fast = queries.dataset_state(session)
+    assert fast == (version, at)
+    assert fast[1] is not None and fast[1].isoformat() == at.isoformat()
