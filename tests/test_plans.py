@@ -79,3 +79,11 @@ def test_a_pages_links_and_claims_are_read_from_covering_indexes(synthetic_url):
     assert len(linked) == 3, found
     for plan in linked:
         assert "COVERING INDEX" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_the_mediated_share_walks_the_links_in_order(synthetic_url):
+    """Counted from the narrow exchange_pk index in order; the other way round (every live
+    event, then its links, then a DISTINCT sort) took four times as long on 100,000 events."""
+    found = plans(synthetic_url, "/v1/statistics/summary?since=2023-01-01")
+    mediated = [p for s, p in found if "count(DISTINCT exchange_mediator.exchange_pk)" in s]
+    assert mediated and "TEMP B-TREE" not in mediated[0], mediated

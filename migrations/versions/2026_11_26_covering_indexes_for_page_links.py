@@ -24,7 +24,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_claim_exchange_id_figure_valid_to_disclosed_value'), ['exchange_id', 'figure', 'valid_to', 'disclosed', 'value'], unique=False)
 
     with op.batch_alter_table('exchange_mediator', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_exchange_mediator_exchange_pk'))
         batch_op.create_index(batch_op.f('ix_exchange_mediator_exchange_pk_position_mediator_id'), ['exchange_pk', 'position', 'mediator_id'], unique=False)
 
     with op.batch_alter_table('exchange_source', schema=None) as batch_op:
@@ -42,7 +41,6 @@ def downgrade() -> None:
 
     with op.batch_alter_table('exchange_mediator', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_exchange_mediator_exchange_pk_position_mediator_id'))
-        batch_op.create_index(batch_op.f('ix_exchange_mediator_exchange_pk'), ['exchange_pk'], unique=False)
 
     with op.batch_alter_table('claim', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_claim_exchange_id_figure_valid_to_disclosed_value'))
