@@ -22,8 +22,14 @@ class BoundedQuery:
             from app.problems import problem_response
 
             detail = f"The query string is longer than {MAX_QUERY} bytes."
-            await problem_response(414, detail, instance=scope["path"])(scope, receive, send)
+            # Answered before the CORS middleware: a dashboard's browser must still be allowed
+            # to read why (reads are open to any origin; admin routes get no grant).
+            admin = scope["path"].startswith("/v1/admin")
+            grant = None if admin else {"Access-Control-Allow-Origin": "*"}
+            answer = problem_response(414, detail, instance=scope["path"], headers=grant)
+            await answer(scope, receive, send)
             return
+
         await self.app(scope, receive, send)
 
 
