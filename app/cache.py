@@ -131,6 +131,11 @@ class Entry:
     encoded: dict[bytes, bytes] = field(default_factory=dict)
     stored: bool = False  # counted in the cache's size (False once dropped)
 
+    @functools.cached_property
+    def not_modified_headers(self) -> list[tuple[bytes, bytes]]:
+        """A 304's headers: the answer's, but no Content-Type (there is no body)."""
+        return [h for h in self.headers if h[0] != b"content-type"]
+
     @property
     def cost(self) -> int:
         """Bytes held: the bodies, plus the key, headers and objects around them (about 1 KiB
@@ -294,7 +299,7 @@ class ResponseCache:
                 {
                     "type": "http.response.start",
                     "status": 304,
-                    "headers": [*(h for h in entry.headers if h[0] != b"content-type"), *self.cors],
+                    "headers": [*entry.not_modified_headers, *self.cors],
                 }
             )
             await send({"type": "http.response.body", "body": b""})
