@@ -4,10 +4,15 @@ indexes answer); they never raise HTTP errors and never commit."""
 
 from __future__ import annotations
 
+import array
+import bisect
 import datetime as dt
 import functools
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
@@ -370,25 +375,108 @@ def list_exchanges(
     limit: int = 50,
     after: tuple[Any, str] | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
-    """One page of exchanges matching `filters` at `version`, and how many match in all."""
+    """One page of exchanges matching `filters` at `version`, and how many match in all.
+
+    The count comes from the matches per day (DayCounts) unless the filters search words,
+    whose combinations rarely repeat: then from the page's own statement."""
+    by_day = None if filters.words else day_counts(session, filters, version)
     p = exchange_params(filters, version)
     if after is not None:
         value, p["after_id"] = after
         p["after_key"] = dt.date.fromisoformat(value) if sort.lstrip("-") == "date" else value
     p["limit"] = limit
-    shape = (tuple(p), filters.statuses, sort)
+    shape = (tuple(p), filters.statuses, sort, by_day is None)
     q = _PAGES.get(shape)
     if q is None:
-        q = _PAGES[shape] = _page_statement(p, filters.statuses, sort)
+        q = _PAGES[shape] = _page_statement(p, filters.statuses, sort, counted=by_day is None)
         if len(_PAGES) > 512:  # shapes are few; a flood of odd ones must not grow this forever
             _PAGES.clear()
     rows, count = _exchange_rows(session, q, version, p)
-    if not rows:
+    if by_day is not None:
+        count = by_day.between(filters.since, filters.until)
+    elif not rows:
         # None match (a first page holds the first matches), or the cursor is past the last
         # match and no row carries the count.
         counted = select(func.count()).select_from(E).where(*_conditions(p, filters.statuses))
         count = 0 if after is None else session.execute(counted).scalar_one()
     return rows, int(count or 0)
+
+
+@dataclass(frozen=True)
+class DayCounts:
+    """How many exchanges match one set of filters (all but the dates) on each day, at one
+    dataset version: the count of any since/until window is then two binary searches.
+
+    Counting is the bulk of a page's cost on a large dataset (SQLite counts row by row: about
+    4 ms for 50,000 events), and dashboards mostly move the window, not the other filters. A
+    dataset version never changes once written, so the counts of (database, version, filters)
+    hold for good; a write makes a new version and new keys."""
+
+    days: array.array[int]  # the days with a match, as ordinals, ascending
+    running: array.array[int]  # matches up to and including each of those days
+
+    @classmethod
+    def of(cls, rows: Sequence[Any]) -> DayCounts:
+        days, running, total = array.array("i"), array.array("q"), 0
+        for day, n in rows:
+            total += int(n)
+            days.append(as_date(day).toordinal())
+            running.append(total)
+        return cls(days, running)
+
+    def between(self, since: dt.date | None, until: dt.date | None) -> int:
+        lo = bisect.bisect_left(self.days, since.toordinal()) if since else 0
+        hi = bisect.bisect_right(self.days, until.toordinal()) if until else len(self.days)
+        if hi <= lo:
+            return 0
+        return self.running[hi - 1] - (self.running[lo - 1] if lo else 0)
+
+
+def as_date(value: Any) -> dt.date:
+    """A date from what a database hands back for one (a date, a timestamp, or the text SQLite
+    returns for a computed expression)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+# Per engine (so two databases at the same version number never share counts), the most
+# recently used filter sets; each holds a few kilobytes per thousand days.
+_DAY_COUNTS: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], DayCounts]] = (
+    weakref.WeakKeyDictionary()
+)
+_DAY_COUNTS_KEPT = 32
+_DAY_COUNTS_LOCK = threading.Lock()
+
+
+def day_counts(session: Session, filters: ExchangeFilters, version: int | None) -> DayCounts:
+    """The DayCounts of `filters` (dates aside) at `version`, made by one grouped scan the
+    first time and then kept."""
+    number = version if version is not None else dataset_state(session)[0]
+    rest = replace(filters, since=None, until=None)
+    key = (number, rest)
+    engine = session.get_bind()
+    with _DAY_COUNTS_LOCK:
+        kept = _DAY_COUNTS.setdefault(engine, OrderedDict())
+        found = kept.get(key)
+        if found is not None:
+            kept.move_to_end(key)
+            return found
+    p = exchange_params(rest, version)
+    q = (
+        select(E.c.date, func.count())
+        .where(*_conditions(p, rest.statuses))
+        .group_by(E.c.date)
+        .order_by(E.c.date)
+    )
+    made = DayCounts.of(session.execute(q).all())
+    with _DAY_COUNTS_LOCK:
+        kept[key] = made
+        while len(kept) > _DAY_COUNTS_KEPT:
+            kept.popitem(last=False)
+    return made
 
 
 # Page statements by shape (which parameters are bound, the statuses, the sort): built once,
@@ -398,13 +486,18 @@ def list_exchanges(
 _PAGES: dict[tuple[Any, ...], Select[Any]] = {}
 
 
-def _page_statement(p: Params, statuses: tuple[str, ...], sort: str) -> Select[Any]:
+def _page_statement(
+    p: Params, statuses: tuple[str, ...], sort: str, *, counted: bool
+) -> Select[Any]:
     conds = _conditions(p, statuses)
-    counted = select(func.count()).select_from(E).where(*conds)
     key, desc = SORT_KEYS[sort]
-    # The count rides on the page's own statement (SQLite and PostgreSQL both run an
-    # uncorrelated scalar subquery once): one statement to build and send instead of two.
-    q = _exchange_select().add_columns(counted.scalar_subquery().label("_count")).where(*conds)
+    q = _exchange_select().where(*conds)
+    if counted:
+        # The count rides on the page's own statement (SQLite and PostgreSQL both run an
+        # uncorrelated scalar subquery once): one statement to build and send instead of two.
+        count = select(func.count()).select_from(E).where(*conds).scalar_subquery()
+        q = q.add_columns(count.label("_count"))
+
     if "after_key" in p:
         q = q.where(_keyset(sort, p))
     order = (key.desc(), E.c.id.desc()) if desc else (key.asc(), E.c.id.asc())

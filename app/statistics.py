@@ -34,6 +34,7 @@ from app.queries import (
     E,
     ExchangeFilters,
     M,
+    as_date,
     exchange_conditions,
 )
 
@@ -64,14 +65,6 @@ def days_between(session: Session, later: Any, earlier: Any) -> ColumnElement[An
         diff: ColumnElement[Any] = later - earlier
         return diff
     return cast(func.julianday(later) - func.julianday(earlier), Integer)
-
-
-def as_date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
 
 
 def next_start(start: dt.date, interval: str) -> dt.date:

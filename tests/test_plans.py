@@ -87,3 +87,9 @@ def test_the_mediated_share_walks_the_links_in_order(synthetic_url):
     found = plans(synthetic_url, "/v1/statistics/summary?since=2023-01-01")
     mediated = [p for s, p in found if "count(DISTINCT exchange_mediator.exchange_pk)" in s]
     assert mediated and "TEMP B-TREE" not in mediated[0], mediated
+
+
+def test_the_day_counts_are_one_scan_in_date_order(synthetic_url):
+    found = plans(synthetic_url, "/v1/exchanges?limit=5&kind=mixed,pow_exchange")
+    grouped = [p for s, p in found if "GROUP BY exchange.date" in s]
+    assert grouped and "TEMP B-TREE" not in grouped[0], grouped
