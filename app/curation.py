@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import orjson
 from pydantic import BaseModel
-from sqlalchemy import Table, and_, func, insert, select, update
+from sqlalchemy import Table, and_, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.codebook import DATASET_NAME
@@ -184,13 +184,18 @@ def canonical(spec: Spec, model: BaseModel, record_id: str | None = None) -> Rec
 # ---- reading states back as canonical records ---------------------------------------------
 
 
-def live_clause(table: Any, version: int | None = None) -> Any:
-    """The states live at `version` (or now, when None)."""
+def live_clause(table: Any, version: int | None = None, *, bind_as: str | None = None) -> Any:
+    """The states live at `version` (or now, when None).
+
+    `bind_as` binds the version under that name, so a statement kept and run again with
+    other values takes the new version from its parameters (see queries.list_exchanges); one
+    statement must then not hold two different versions under the one name."""
     if version is None:
         return table.c.valid_to.is_(None)
+    at: Any = bindparam(bind_as, version) if bind_as else version
     return and_(
-        table.c.valid_from <= version,
-        (table.c.valid_to.is_(None)) | (table.c.valid_to > version),
+        table.c.valid_from <= at,
+        (table.c.valid_to.is_(None)) | (table.c.valid_to > at),
     )
 
 

@@ -161,11 +161,8 @@ def _bind(p: Params, name: str) -> Any:
 
 def _live(table: Any, p: Params) -> ColumnElement[bool]:
     """live_clause with the version bound by name (see exchange_params)."""
-    if "as_of" not in p:
-        now: ColumnElement[bool] = table.c.valid_to.is_(None)
-        return now
-    at = _bind(p, "as_of")
-    return and_(table.c.valid_from <= at, or_(table.c.valid_to.is_(None), table.c.valid_to > at))
+    live: ColumnElement[bool] = live_clause(table, p.get("as_of"), bind_as="as_of")
+    return live
 
 
 def exchange_conditions(f: ExchangeFilters, version: int | None) -> list[ColumnElement[bool]]:
@@ -282,37 +279,37 @@ def _status_condition(status: str, figure: str, p: Params) -> ColumnElement[bool
 # as SQL once per dialect, page size and kind of version, and sent to the driver as they are.
 # Through SQLAlchemy's compiler each cost about 0.2 ms a page (the expanding IN list is
 # re-rendered on every call), more than the database took to answer all of them.
-_LINKED = {
-    "mediators": "SELECT exchange_pk, mediator_id FROM exchange_mediator "
-    "WHERE exchange_pk IN ({keys}) ORDER BY exchange_pk, position",
-    "sources": "SELECT exchange_pk, source_id FROM exchange_source "
-    "WHERE exchange_pk IN ({keys}) ORDER BY exchange_pk, position",
-    "claims": "SELECT c.exchange_id, c.figure, c.value FROM claim c "
-    "WHERE c.exchange_id IN ({keys}) AND c.disclosed AND {live_c}",
-    "agreements": "SELECT s.exchange_id, a.id FROM agreement_stage s "
-    "JOIN agreement a ON a.pk = s.agreement_pk "
-    "WHERE s.exchange_id IN ({keys}) AND {live_a} ORDER BY a.id",
-}
+# Each: the SQL, with {keys} for the page's keys and {live} for the versioned table's live
+# rule (written after the keys, so the version's two parameters follow them), or None when
+# the table is not versioned (the links belong to one state of an exchange).
+_LINKED: dict[str, tuple[str, str | None]] = {
+    "mediators": ("SELECT exchange_pk, mediator_id FROM exchange_mediator "
+                  "WHERE exchange_pk IN ({keys}) ORDER BY exchange_pk, position", None),
+    "sources": ("SELECT exchange_pk, source_id FROM exchange_source "
+                "WHERE exchange_pk IN ({keys}) ORDER BY exchange_pk, position", None),
+    "claims": ("SELECT c.exchange_id, c.figure, c.value FROM claim c "
+               "WHERE c.exchange_id IN ({keys}) AND c.disclosed AND {live}", "c"),
+    "agreements": ("SELECT s.exchange_id, a.id FROM agreement_stage s "
+                   "JOIN agreement a ON a.pk = s.agreement_pk "
+                   "WHERE s.exchange_id IN ({keys}) AND {live} ORDER BY a.id", "a"),
+}  # fmt: skip
 
 
 @functools.lru_cache(maxsize=256)
 def _linked_sql(name: str, paramstyle: str, n: int, pinned: bool) -> str:
+    sql, versioned = _LINKED[name]
     mark = "?" if paramstyle == "qmark" else "%s"
-
-    def live(t: str) -> str:
-        if not pinned:
-            return f"{t}.valid_to IS NULL"
-        return f"{t}.valid_from <= {mark} AND ({t}.valid_to IS NULL OR {t}.valid_to > {mark})"
-
-    keys = ", ".join([mark] * n)
-    return _LINKED[name].format(keys=keys, live_c=live("c"), live_a=live("a"))
+    t = versioned or ""
+    live = f"{t}.valid_from <= {mark} AND ({t}.valid_to IS NULL OR {t}.valid_to > {mark})"
+    return sql.format(keys=", ".join([mark] * n), live=live if pinned else f"{t}.valid_to IS NULL")
 
 
 def _linked(session: Session, name: str, keys: list[Any], version: int | None) -> Sequence[Any]:
     conn = session.connection()
-    sql = _linked_sql(name, conn.dialect.paramstyle, len(keys), version is not None)
-    params = (*keys, version, version) if version is not None and "{live" in _LINKED[name] else keys
-    return conn.exec_driver_sql(sql, tuple(params)).fetchall()
+    pinned = version is not None and _LINKED[name][1] is not None
+    sql = _linked_sql(name, conn.dialect.paramstyle, len(keys), pinned)
+    params = (*keys, version, version) if pinned else tuple(keys)
+    return conn.exec_driver_sql(sql, params).fetchall()
 
 
 def _exchange_rows(
