@@ -143,6 +143,9 @@ def _factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
 
 
+READ = "pow_exchanges.read"  # session.info key: a read session (see open_read)
+
+
 @contextmanager
 def read_session(engine: Engine | None = None) -> Iterator[Session]:
     """A session for reads: one transaction, so every statement sees the same snapshot."""
@@ -157,6 +160,8 @@ def open_read(engine: Engine | None = None) -> Session:
     """A read session (see read_session); the caller closes it with close_read."""
     eng = engine or get_engine()
     session = _factory(eng)()
+    session.info[READ] = True  # one snapshot: what it reads once holds for its whole life
+
     if eng.dialect.name == "postgresql":
         try:
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})

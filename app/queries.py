@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, or_
 from sqlalchemy.orm import Session
 
 from app.curation import live_clause
+from app.db import READ
 from app.models import (
     Agreement,
     AgreementSource,
@@ -88,13 +89,23 @@ def dataset_state(session: Session) -> tuple[int, dt.datetime | None]:
 
     Every read asks this first, so it is sent as fixed SQL (no statement to build and
     compile); the time comes back as the column type would give it: in UTC, with its zone
-    (SQLite hands back the text SQLAlchemy stored, PostgreSQL the session's zone)."""
+    (SQLite hands back the text SQLAlchemy stored, PostgreSQL the session's zone). A read
+    session reads one snapshot, so it asks once (a page's counts ask again for the key)."""
+    kept = session.info.get(_STATE)
+    if kept is not None:
+        return kept  # type: ignore[no-any-return]
     row = session.connection().exec_driver_sql(_STATE_SQL).first()
-    if row is None:
-        return 0, None
-    at = dt.datetime.fromisoformat(row[1]) if isinstance(row[1], str) else row[1]
-    at = at.replace(tzinfo=dt.UTC) if at.utcoffset() is None else at.astimezone(dt.UTC)
-    return int(row[0]), at
+    state: tuple[int, dt.datetime | None] = (0, None)
+    if row is not None:
+        at = dt.datetime.fromisoformat(row[1]) if isinstance(row[1], str) else row[1]
+        at = at.replace(tzinfo=dt.UTC) if at.utcoffset() is None else at.astimezone(dt.UTC)
+        state = (int(row[0]), at)
+    if session.info.get(READ):
+        session.info[_STATE] = state
+    return state
+
+
+_STATE = "pow_exchanges.dataset_state"
 
 
 _STATE_SQL = "SELECT version, updated_at FROM dataset_meta WHERE id = 1"

@@ -98,3 +98,22 @@ def test_the_dataset_state_sent_as_fixed_sql_reads_as_the_typed_column_does(clie
         fast = queries.dataset_state(session)
     assert fast == (version, at)
     assert fast[1] is not None and fast[1].isoformat() == at.isoformat()
+
+
+def test_a_page_reads_the_dataset_version_once(client):
+    """Its session asks once; the page's counts, keyed by the version, reuse the answer."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def capture(_conn, _cursor, statement, *_):  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    engine = client.app.state.read_engine
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        r = client.get("/v1/exchanges", params={"since": "2023-05-06", "kind": "mixed"})
+        assert r.status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    assert sum("FROM dataset_meta" in s for s in seen) == 1, seen
