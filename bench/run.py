@@ -417,6 +417,15 @@ class Row:
     def measured(self) -> bool:
         return self.rps is not None or self.p50 is not None
 
+    def combine(self, runs: Sequence[WrkResult]) -> None:
+        """Figures of several short runs taken in turn with another server's: mean
+        requests/s and p50, the worst p99."""
+        p50s = [r.p50_ms for r in runs if r.p50_ms is not None]
+        p99s = [r.p99_ms for r in runs if r.p99_ms is not None]
+        self.rps = sum(r.rps for r in runs) / len(runs)
+        self.p50 = sum(p50s) / len(p50s) if p50s else None
+        self.p99 = max(p99s, default=None)
+
 
 @dataclass
 class Dataset:
@@ -468,6 +477,10 @@ class Bench:
         self.uvicorn_cmd = [str(bindir / "uvicorn")]
         if not (bindir / "pow-exchanges").exists():
             raise SystemExit("run this with the project's environment: `make bench`")
+
+    def half_run(self) -> int:
+        """Half a run's length, for runs taken in turn (wrk takes whole seconds)."""
+        return max(int(self.duration // 2), 1)
 
     def wants(self, group: str) -> bool:
         return not self.only or group in self.only
@@ -752,17 +765,13 @@ class Bench:
             if status != 304:
                 row.notes.append(f"If-None-Match answered {status}, not 304")
             row.body = len(body)
-            half = max(int(self.duration // 2), 1)  # wrk takes whole seconds
+            half = self.half_run()
             before = wrk(srv.port, PAGE_PATH, half, connections=self.connections)
             self.load(row, srv, PAGE_PATH, headers=[f"If-None-Match: {etag}"])
             after = wrk(srv.port, PAGE_PATH, half, connections=self.connections)
-            full.rps = (before.rps + after.rps) / 2
-            p50s = [r.p50_ms for r in (before, after) if r.p50_ms is not None]
-            p99s = [r.p99_ms for r in (before, after) if r.p99_ms is not None]
-            full.p50 = sum(p50s) / len(p50s) if p50s else None
-            full.p99 = max(p99s, default=None)
+            full.combine([before, after])
             full.body = len(ds.page or b"")
-            full.notes.append(f"the same server, {half:g} s just before and {half:g} s just after")
+            full.notes.append(f"the same server, {half} s just before and {half} s just after")
             self.rows.append(full)
 
     def bare(self, ds: Dataset) -> None:
@@ -790,20 +799,17 @@ class Bench:
         self.rows.append(row)
         with self.api(ds, "warm-in-turn") as ours:
             fetch_ok(ours.port, PAGE_PATH)  # fills its cache
-            half = max(int(self.duration // 2), 1)  # wrk takes whole seconds
+            half = self.half_run()
             runs: dict[int, list[WrkResult]] = {ours.port: [], bare.port: []}
             for _ in range(2):
                 for port in runs:
                     runs[port].append(wrk(port, PAGE_PATH, half, connections=self.connections))
-        rps = {port: sum(r.rps for r in done) / len(done) for port, done in runs.items()}
-        row.rps = rps[ours.port]
-        p99s = [r.p99_ms for r in runs[ours.port] if r.p99_ms is not None]
-        row.p99 = max(p99s, default=None)
+        row.combine(runs[ours.port])
         row.body = len(ds.page or b"")
-        self.bare_in_turn = rps[bare.port]
+        self.bare_in_turn = sum(r.rps for r in runs[bare.port]) / len(runs[bare.port])
         row.notes.append(
             f"{half} s runs, ours then bare twice; bare ASGI in the same turns: "
-            f"{rps[bare.port]:,.0f} req/s"
+            f"{self.bare_in_turn:,.0f} req/s"
         )
 
     def datasette_table(self, ds: Dataset) -> None:
