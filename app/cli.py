@@ -45,9 +45,11 @@ def load_directory(
     if_empty: bool = False,
     actor: str = "loader",
     reason: str | None = None,
+    reasons_file: Path | None = None,
     progress: bool | None = None,
 ) -> int | None:
-    """Validate every file, then write all or nothing; return the new version or None."""
+    """Validate every file, then write all or nothing; return the new version or None.
+    `reasons_file` gives records a changelog reason of their own (see loader.read_reasons)."""
     from app import curation, loader
     from app.db import analyze, write_session
 
@@ -69,10 +71,16 @@ def load_directory(
             loaded = loader.read_directory(directory, tick=lambda: bar.advance(task))
     else:
         loaded = loader.read_directory(directory)
+    reasons: dict[tuple[str, str], str] = {}
+    if reasons_file is not None:
+        reasons, problems = loader.read_reasons(reasons_file)
+        loaded.problems.extend(problems)
     if loaded.problems:
         raise loader.LoadError(loaded.problems)
     with write_session() as session:
-        result = curation.replace_all(session, loaded.records, actor=actor, reason=reason)
+        result = curation.replace_all(
+            session, loaded.records, actor=actor, reason=reason, reasons=reasons
+        )
     if result.version is not None:
         analyze()
     return result.version
@@ -87,6 +95,15 @@ def load(
         bool, typer.Option("--if-empty", help="Load only into an empty database.")
     ] = False,
     reason: Annotated[str | None, typer.Option(help="Why, for the changelog.")] = None,
+    reasons: Annotated[
+        Path | None,
+        typer.Option(
+            help="A CSV of record_type,record_id,reason: each listed record's own reason in "
+            "the changelog (others get --reason).",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Validate DIRECTORY's files and load them as one version (nothing if nothing changed)."""
     from app.loader import LoadError
@@ -97,7 +114,7 @@ def load(
         err.print(f"[red]--reason looks like a personal name ({name!r}): reword it[/red]")
         raise typer.Exit(2)
     try:
-        version = load_directory(directory, if_empty=if_empty, reason=reason)
+        version = load_directory(directory, if_empty=if_empty, reason=reason, reasons_file=reasons)
     except LoadError as exc:
         for line in exc.problems:
             err.print(line, markup=False, highlight=False)

@@ -25,11 +25,13 @@ from app.models import (
     Change,
     Claim,
     ClaimSource,
+    Coverage,
     DatasetMeta,
     Exchange,
     ExchangeMediator,
     ExchangeSource,
     Mediator,
+    MovedExchange,
     OfficialTotal,
     OfficialTotalSource,
     Source,
@@ -39,11 +41,14 @@ from app.problems import BadRequest, Conflict, Invalid, NotFound, PreconditionFa
 from app.schemas import (
     AgreementIn,
     ClaimIn,
+    CoverageIn,
     ExchangeIn,
     InputModel,
     MediatorIn,
+    MovedExchangeIn,
     OfficialTotalIn,
     SourceIn,
+    field_names,
 )
 
 Action = Literal["create", "update", "delete", "restore"]
@@ -77,7 +82,7 @@ class Spec:
 
     @property
     def fields(self) -> list[str]:
-        return list(self.model.model_fields)
+        return field_names(self.model)
 
     @property
     def scalar_fields(self) -> list[str]:
@@ -129,9 +134,17 @@ SPECS: dict[str, Spec] = {
         OfficialTotalIn,
         links=(Link("sources", _t(OfficialTotalSource), "source_id", "official_total_pk"),),
     ),
+    "coverage": Spec(
+        "coverage",
+        _t(Coverage),
+        CoverageIn,
+        renamed={"from": "from_date", "until": "until_date"},
+    ),
+    "moved_exchange": Spec("moved_exchange", _t(MovedExchange), MovedExchangeIn),
 }
 # Order matters: a load writes referenced records before the records that cite them.
-LOAD_ORDER = ("mediator", "source", "exchange", "claim", "agreement", "official_total")
+LOAD_ORDER = ("mediator", "source", "coverage", "exchange", "moved_exchange", "claim",
+              "agreement", "official_total")  # fmt: skip
 
 # (record type, field, referenced record type): every id a record cites must be live.
 REFERENCES: tuple[tuple[str, str, str], ...] = (
@@ -142,6 +155,7 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
     ("agreement", "stages", "exchange"),
     ("agreement", "sources", "source"),
     ("official_total", "sources", "source"),
+    ("moved_exchange", "moved_to", "exchange"),
 )
 
 
@@ -175,7 +189,7 @@ def jsonable(value: Any) -> Any:
 
 def canonical(spec: Spec, model: BaseModel, record_id: str | None = None) -> Record:
     """A validated input as the canonical record: plain JSON values in the model's field order."""
-    data: Record = model.model_dump(mode="json")
+    data: Record = model.model_dump(mode="json", by_alias=True)
     if record_id is not None:
         data["id"] = record_id
     return data
@@ -283,7 +297,7 @@ def _insert_states(
             row[name] = ";".join(rec[name])
         for col, fn in spec.derived.items():
             row[col] = fn(rec)
-        for name in ("date", "published", "agreed_on", "counted_from"):
+        for name in ("date", "published", "agreed_on", "counted_from", "from_date", "until_date"):
             if isinstance(row.get(name), str):
                 row[name] = dt.date.fromisoformat(row[name])
         row.update(valid_from=version, valid_to=None, revision=revision, updated_at=at)
@@ -349,6 +363,50 @@ def _check_references(session: Session) -> None:
             raise Conflict(f"the change would leave a reference to a missing {target}: {pairs}")
 
 
+def _check_coverage(session: Session) -> None:
+    """After the changes: no live exchange is dated outside the coverage (records after its end
+    would be events the curators do not vouch for, and the time series stop at its end)."""
+    cov, e = _t(Coverage), _t(Exchange)
+    window = session.execute(
+        select(cov.c.from_date, cov.c.until_date).where(cov.c.valid_to.is_(None))
+    ).first()
+    if window is None:
+        return
+    outside = (
+        session.execute(
+            select(e.c.id)
+            .where(e.c.valid_to.is_(None), (e.c.date < window[0]) | (e.c.date > window[1]))
+            .order_by(e.c.id)
+            .limit(5)
+        )
+        .scalars()
+        .all()
+    )
+    if outside:
+        raise Conflict(
+            f"exchange {', '.join(outside)} would be dated outside the coverage "
+            f"({window[0].isoformat()} to {window[1].isoformat()}): change coverage.until "
+            "first (PATCH /v1/admin/coverage), or the date"
+        )
+
+
+def _check_moves(session: Session) -> None:
+    """After the changes: an id that moved is not also a live exchange (reads would not know
+    which to answer)."""
+    m, e = _t(MovedExchange), _t(Exchange)
+    both = (
+        session.execute(
+            select(m.c.id)
+            .where(m.c.valid_to.is_(None), m.c.id.in_(select(e.c.id).where(e.c.valid_to.is_(None))))
+            .limit(5)
+        )
+        .scalars()
+        .all()
+    )
+    if both:
+        raise Conflict(f"exchange {', '.join(both)} is live and recorded as moved at once")
+
+
 def _audit(
     session: Session,
     version: int,
@@ -356,6 +414,7 @@ def _audit(
     actor: str,
     reason: str | None,
     entries: list[tuple[Op, Record | None, Record | None]],
+    reasons: Mapping[tuple[str, str], str] | None = None,
 ) -> None:
     rows = [
         {
@@ -367,7 +426,7 @@ def _audit(
             "record_id": op.id,
             "before": orjson.dumps(before).decode() if before is not None else None,
             "after": orjson.dumps(after).decode() if after is not None else None,
-            "reason": reason,
+            "reason": (reasons or {}).get((op.type, op.id), reason),
         }
         for op, before, after in entries
     ]
@@ -383,12 +442,14 @@ def apply(
     reason: str | None = None,
     live: Mapping[str, dict[str, tuple[int, int, Record]]] | None = None,
     last_revisions: Mapping[str, Mapping[str, int]] | None = None,
+    reasons: Mapping[tuple[str, str], str] | None = None,
 ) -> Result:
     """Apply `ops` as one new dataset version (or nothing at all when `ops` is empty).
 
     Raises NotFound, Conflict or PreconditionFailed and leaves the transaction to be rolled back.
     `live` and `last_revisions` may carry what the caller already read inside this
     transaction, so a large load costs a few queries rather than a few per record.
+    `reasons` gives some records a reason of their own, in place of `reason`.
     """
     if not ops:
         return Result(version=None)
@@ -443,8 +504,10 @@ def apply(
         result.counts[op.action] = result.counts.get(op.action, 0) + 1
     for name in LOAD_ORDER:
         _insert_states(session, SPECS[name], version, at, inserts[name])
-    _audit(session, version, at, actor, reason, entries)
+    _audit(session, version, at, actor, reason, entries, reasons)
     _check_references(session)
+    _check_coverage(session)
+    _check_moves(session)
     return result
 
 
@@ -480,6 +543,7 @@ def replace_all(
     *,
     actor: str,
     reason: str | None = None,
+    reasons: Mapping[tuple[str, str], str] | None = None,
 ) -> Result:
     """Make the live dataset equal `wanted` (a whole load) as one version, or change nothing."""
     # Take the write lock before reading, so the diff is against what this transaction sees.
@@ -487,7 +551,10 @@ def replace_all(
     live = {name: live_records(session, name) for name in LOAD_ORDER}
     ops = diff(wanted, live)
     revisions = {name: last_revisions(session, name) for name in LOAD_ORDER}
-    return apply(session, ops, actor=actor, reason=reason, live=live, last_revisions=revisions)
+    return apply(
+        session, ops, actor=actor, reason=reason, live=live, last_revisions=revisions,
+        reasons=reasons,
+    )  # fmt: skip
 
 
 def last_revisions(session: Session, type_: str) -> dict[str, int]:
@@ -623,13 +690,16 @@ def write_one(
     actor: str,
     reason: str | None,
     expected_revision: int | None,
+    recreate: bool = False,
 ) -> Result:
-    """One admin write, validated against the live state read under the write lock."""
+    """One admin write, validated against the live state read under the write lock.
+    `recreate`: a create may follow a delete (the coverage, which has no restore route)."""
     lock(session)
     if action == "create":
         if live_record(session, type_, record_id) is not None:
             raise Conflict(f"{type_} {record_id!r} already exists")
-        if _last_state(session, SPECS[type_], record_id) is not None:
+        deleted = _last_state(session, SPECS[type_], record_id) is not None
+        if deleted and not recreate:
             raise Conflict(f"{type_} {record_id!r} was deleted; restore it instead")
     if record is not None:
         check_references(session, type_, record)

@@ -25,6 +25,7 @@ from app.citation import AUTHOR, citation_text, version_url
 from app.codebook import DATASET_NAME, DATASET_TITLE, FIELDS, LICENSE
 from app.http import iso_utc
 from app.loader import FILES, FileSpec
+from app.schemas import field_names
 
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
 DESCRIPTOR = "datapackage.json"
@@ -117,7 +118,7 @@ def table_schema(spec: FileSpec) -> dict[str, Any]:
     required = set(model_schema.get("required", []))
     fields = [
         schema_field(spec.record_type, name, props[name], defs, name in required)
-        for name in spec.model.model_fields
+        for name in field_names(spec.model)
     ]
     schema: dict[str, Any] = {"fields": fields, "missingValues": [""], "primaryKey": "id"}
     files = {f.record_type: f for f in FILES}
@@ -206,7 +207,7 @@ def build_export(session: Session, version: int | None, *, base_url: str) -> byt
         cs = curation.SPECS[spec.record_type]
         found = curation.states(session, cs, curation.live_clause(cs.table, version))
         records = [found[rid][2] for rid in sorted(found)]
-        files[spec.filename] = table_csv(list(spec.model.model_fields), records)
+        files[spec.filename] = table_csv(field_names(spec.model), records)
     package = descriptor(number, created, base_url, files)
     text = json.dumps(package, indent=2, ensure_ascii=False) + "\n"
     buf = io.BytesIO()

@@ -18,12 +18,15 @@ from app.curation import REFERENCES, SPECS, Record, canonical
 from app.schemas import (
     AgreementIn,
     ClaimIn,
+    CoverageIn,
     ExchangeIn,
     InputModel,
     MediatorIn,
+    MovedExchangeIn,
     OfficialTotalIn,
     SourceIn,
     describe_error,
+    field_names,
 )
 
 csv.field_size_limit(1_000_000)
@@ -36,6 +39,8 @@ class FileSpec:
     model: type[InputModel]
     lists: tuple[str, ...] = ()
     ints: tuple[str, ...] = ()
+    # A file older dataset folders (and exports) do not have: missing means no such records.
+    optional: bool = False
 
 
 FILES: tuple[FileSpec, ...] = (
@@ -51,7 +56,10 @@ FILES: tuple[FileSpec, ...] = (
     FileSpec("claim", "claims.csv", ClaimIn, lists=("sources",)),
     FileSpec("agreement", "agreements.csv", AgreementIn, lists=("stages", "sources")),
     FileSpec("official_total", "official_totals.csv", OfficialTotalIn, lists=("sources",)),
+    FileSpec("coverage", "coverage.csv", CoverageIn, optional=True),
+    FileSpec("moved_exchange", "moved_exchanges.csv", MovedExchangeIn, optional=True),
 )
+REASONS_HEADER = ("record_type", "record_id", "reason")
 
 
 class LoadError(Exception):
@@ -96,14 +104,16 @@ def read_file(
     """Validate one file; append its problems; return its valid records by id."""
     out: dict[str, Record] = {}
     seen_at = {} if seen_at is None else seen_at
-    fields = list(spec.model.model_fields)
+    fields = field_names(spec.model)
+    required = {
+        name for name, info in zip(fields, spec.model.model_fields.values(), strict=True)
+        if info.is_required()
+    }  # fmt: skip
     with path.open(newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh)
         header = reader.fieldnames or []
         unknown = [h for h in header if h not in fields]
-        missing = [
-            f for f in fields if f not in header and spec.model.model_fields[f].is_required()
-        ]
+        missing = [f for f in fields if f not in header and f in required]
         for h in unknown:
             problems.append(f"{path}:1: {h}: unknown column")
         for f in missing:
@@ -148,12 +158,14 @@ def read_directory(directory: Path, tick: Callable[[], None] | None = None) -> L
     for spec in FILES:
         path = directory / spec.filename
         if not path.exists():
-            loaded.problems.append(f"{path}:0: file: is missing")
+            if not spec.optional:
+                loaded.problems.append(f"{path}:0: file: is missing")
             loaded.records[spec.record_type] = {}
             continue
         lines = loaded.lines.setdefault(spec.record_type, {})
         loaded.records[spec.record_type] = read_file(path, spec, loaded.problems, tick, lines)
     check_references(directory, loaded)
+    check_coverage(directory, loaded)
     return loaded
 
 
@@ -170,6 +182,54 @@ def check_references(directory: Path, loaded: Loaded) -> None:
                     loaded.problems.append(
                         f"{path}:{lines.get(rid, 0)}: {fieldname}: unknown {target} {ref!r}"
                     )
+
+
+def check_coverage(directory: Path, loaded: Loaded) -> None:
+    """No event outside the coverage; no id both an exchange and moved (as the writer checks)."""
+    exchanges = loaded.records.get("exchange", {})
+    lines = loaded.lines.get("exchange", {})
+    for cov in loaded.records.get("coverage", {}).values():
+        for rid, rec in exchanges.items():
+            if not cov["from"] <= rec["date"] <= cov["until"]:
+                loaded.problems.append(
+                    f"{directory / 'exchanges.csv'}:{lines.get(rid, 0)}: date: {rec['date']} is "
+                    f"outside the coverage in coverage.csv ({cov['from']} to {cov['until']})"
+                )
+    moved_lines = loaded.lines.get("moved_exchange", {})
+    for rid in loaded.records.get("moved_exchange", {}):
+        if rid in exchanges:
+            loaded.problems.append(
+                f"{directory / 'moved_exchanges.csv'}:{moved_lines.get(rid, 0)}: id: {rid!r} is "
+                "also an exchange in exchanges.csv"
+            )
+
+
+def read_reasons(path: Path) -> tuple[dict[tuple[str, str], str], list[str]]:
+    """A reasons file (`record_type,record_id,reason`): the changelog reason of each record a
+    load changes, in place of the load's one --reason; and its problems."""
+    from app.privacy import find_name
+
+    reasons: dict[tuple[str, str], str] = {}
+    problems: list[str] = []
+    known = {spec.record_type for spec in FILES}
+    with path.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        if tuple(reader.fieldnames or ()) != REASONS_HEADER:
+            return {}, [f"{path}:1: header: must be {','.join(REASONS_HEADER)}"]
+        for row in reader:
+            line = reader.line_num
+            kind, rid, reason = (row[k].strip() for k in REASONS_HEADER)
+            if kind not in known:
+                problems.append(f"{path}:{line}: record_type: {kind!r} is not a record type")
+            elif not reason or len(reason) > 1000:
+                problems.append(f"{path}:{line}: reason: must be 1 to 1000 characters")
+            elif find_name(reason) is not None:
+                problems.append(f"{path}:{line}: reason: looks like a personal name")
+            elif (kind, rid) in reasons:
+                problems.append(f"{path}:{line}: record_id: {kind} {rid!r} is listed twice")
+            else:
+                reasons[(kind, rid)] = reason
+    return reasons, problems
 
 
 def count_rows(directory: Path) -> int:

@@ -298,3 +298,31 @@ class IdempotencyKey(SQLModel, table=True):
     headers: str = Field(sa_column=Column(Text, nullable=False))
     body: str = Field(sa_column=Column(Text, nullable=False))
     created_at: dt.datetime
+
+
+class Coverage(Versioned, table=True):
+    """The window the curators vouch for (one record, id "dataset"): from `from_date` to
+    `until_date` every known event is recorded; no record after it means "not yet curated"."""
+
+    __tablename__ = "coverage"
+    __table_args__ = (
+        Index(None, "id", "valid_from", unique=True),
+        Index(None, "valid_to"),
+        CheckConstraint("from_date <= until_date", name="window"),
+    )
+    from_date: dt.date
+    until_date: dt.date
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+
+
+class MovedExchange(Versioned, table=True):
+    """An exchange id that is no more because the event was re-dated (the id is its date):
+    reads of the old id answer with where it went."""
+
+    __tablename__ = "moved_exchange"
+    __table_args__ = (
+        Index(None, "id", "valid_from", unique=True),
+        Index(None, "valid_to", "id"),
+    )
+    moved_to: str = Field(max_length=80)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))

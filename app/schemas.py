@@ -1,14 +1,11 @@
-"""The API's shapes: admin/loader input (validated) and public output (documented).
-
-Output is rendered straight from SQL rows to bytes on the hot path; these public models exist
-for the OpenAPI document and for tests, which check every answer against them.
-"""
+"""The API's input: what curators write and the loader reads, validated with one set of
+rules and messages (the answers are documented in app.answers)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -27,7 +24,6 @@ from app.codebook import (
     Claimant,
     Confidence,
     Figure,
-    FigureStatus,
     Kind,
     Metric,
     Qualifier,
@@ -138,6 +134,11 @@ def no_repeats(model: BaseModel, *names: str) -> None:
 
 class InputModel(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def field_names(model: type[BaseModel]) -> list[str]:
+    """The names a model's fields have on the wire (their alias where one is set: `from`)."""
+    return [info.alias or name for name, info in model.model_fields.items()]
 
 
 class ExchangeIn(InputModel):
@@ -316,327 +317,40 @@ class OfficialTotalIn(InputModel):
         return self
 
 
-# ---- public shapes -------------------------------------------------------------------------
+class CoverageIn(InputModel):
+    """The window the curators vouch for (the dataset has one: id `dataset`)."""
 
-
-class FigureStatuses(BaseModel):
-    ukraine_received: FigureStatus
-    russia_received: FigureStatus
-
-
-class Range(BaseModel):
-    min: int
-    max: int
-
-
-class FigureRanges(BaseModel):
-    ukraine_received: Range | None
-    russia_received: Range | None
-
-
-class ClaimPublic(BaseModel):
-    """One claimant's figure for one side of one exchange."""
-
-    id: str = Field(description=field("claim", "id"))
-    exchange: str = Field(description=field("claim", "exchange"))
-    claimant: Claimant = Field(description=field("claim", "claimant"))
-    figure: Figure = Field(description=field("claim", "figure"))
-    value: int | None = Field(description=field("claim", "value"))
-    disclosed: bool = Field(description=field("claim", "disclosed"))
-    sources: list[str] = Field(description=field("claim", "sources"))
-    note: str = Field(description=field("claim", "note"))
-    updated_at: dt.datetime = Field(description=field("claim", "updated_at"))
-    revision: int = Field(description=field("claim", "revision"))
-
-
-class Stage(BaseModel):
-    id: str
-    date: dt.date
-    kind: Kind
-    ukraine_received: int | None
-    russia_received: int | None
-
-
-class Delivered(BaseModel):
-    """What the stages delivered: sums over known figures, undisclosed stages apart."""
-
-    stages: int
-    ukraine_received: int
-    undisclosed_ukraine_received: int
-    ukraine_received_share_of_agreed: float | None
-    russia_received: int
-    undisclosed_russia_received: int
-    russia_received_share_of_agreed: float | None
-
-
-class AgreementPublic(BaseModel):
-    """A deal carried out in stages, agreed against delivered."""
-
-    id: str = Field(description=field("agreement", "id"))
-    name: str = Field(description=field("agreement", "name"))
-    agreed_on: dt.date | None = Field(description=field("agreement", "agreed_on"))
-    agreed_ukraine_received: int | None = Field(
-        description=field("agreement", "agreed_ukraine_received")
+    id: Literal["dataset"] = Field(default="dataset", description=field("coverage", "id"))
+    from_: Annotated[dt.date, AfterValidator(check_event_date)] = Field(
+        alias="from", description=field("coverage", "from")
     )
-    agreed_russia_received: int | None = Field(
-        description=field("agreement", "agreed_russia_received")
+    until: Annotated[dt.date, AfterValidator(check_event_date)] = Field(
+        description=field("coverage", "until")
     )
-    stages: list[Stage] = Field(description=field("agreement", "stages"))
-    delivered: Delivered
-    sources: list[str] = Field(description=field("agreement", "sources"))
-    note: str = Field(description=field("agreement", "note"))
-    updated_at: dt.datetime = Field(description=field("agreement", "updated_at"))
-    revision: int = Field(description=field("agreement", "revision"))
+    note: Notes = Field(default="", description=field("coverage", "note"))
+
+    @model_validator(mode="after")
+    def _window(self) -> CoverageIn:
+        if self.until < self.from_:
+            raise ValueError("until: must not be before from")
+        return self
 
 
-class ExchangePublic(BaseModel):
-    """One exchange as lists show it."""
+class MovedExchangeIn(InputModel):
+    """An exchange id that moved to another because the event was re-dated."""
 
-    id: str = Field(description=field("exchange", "id"), examples=["2024-07-17"])
-    date: dt.date = Field(description=field("exchange", "date"))
-    kind: Kind = Field(description=field("exchange", "kind"))
-    ukraine_received: int | None = Field(description=field("exchange", "ukraine_received"))
-    russia_received: int | None = Field(description=field("exchange", "russia_received"))
-    total: int | None = Field(description=field("exchange", "total"))
-    mediators: list[str] = Field(description=field("exchange", "mediators"))
-    ua_sequence_number: int | None = Field(description=field("exchange", "ua_sequence_number"))
-    ua_categories: list[str] = Field(description=field("exchange", "ua_categories"))
-    notes: str = Field(description=field("exchange", "notes"))
-    confidence: Confidence = Field(description=field("exchange", "confidence"))
-    sources: list[str] = Field(description=field("exchange", "sources"))
-    updated_at: dt.datetime = Field(description=field("exchange", "updated_at"))
-    revision: int = Field(description=field("exchange", "revision"))
-    figure_status: FigureStatuses = Field(description=field("exchange", "figure_status"))
-    figure_range: FigureRanges = Field(description=field("exchange", "figure_range"))
-    agreements: list[str] = Field(description=field("exchange", "agreements"))
-
-
-class SourcePublic(BaseModel):
-    """One source as lists show it."""
-
-    id: str = Field(description=field("source", "id"))
-    url: str = Field(description=field("source", "url"))
-    publisher: str = Field(description=field("source", "publisher"))
-    title: str | None = Field(description=field("source", "title"))
-    published: dt.date | None = Field(description=field("source", "published"))
-    kind: SourceKind = Field(description=field("source", "kind"))
-    language: str = Field(description=field("source", "language"))
-    updated_at: dt.datetime = Field(description=field("source", "updated_at"))
-    revision: int = Field(description=field("source", "revision"))
-
-
-class ExchangeDetail(ExchangePublic):
-    """One exchange with its sources embedded."""
-
-    sources: list[SourcePublic] = Field(description=field("exchange", "sources"))  # type: ignore[assignment]
-    claims: list[ClaimPublic] = Field(description=field("exchange", "claims"))
-
-
-class SourceDetail(SourcePublic):
-    """One source with the exchanges it reports."""
-
-    exchanges: list[str] = Field(description=field("source", "exchanges"))
-
-
-class MediatorPublic(BaseModel):
-    id: str = Field(description=field("mediator", "id"))
-    name: str = Field(description=field("mediator", "name"))
-    exchanges: int = Field(description=field("mediator", "exchanges"))
-
-
-class Meta(BaseModel):
-    """Paging and provenance of a list answer."""
-
-    count: int = Field(description="How many records match the filters, over all pages.")
-    limit: int = Field(description="The page size asked for.")
-    next_cursor: str | None = Field(
-        description="Pass as cursor for the next page; null on the last page."
+    id: Annotated[str, StringConstraints(pattern=EXCHANGE_ID)] = Field(
+        description=field("moved_exchange", "id")
     )
-    dataset_version: int = Field(description=field("dataset", "version"))
-
-
-class ItemMeta(BaseModel):
-    dataset_version: int = Field(description=field("dataset", "version"))
-
-
-T = TypeVar("T")
-
-
-class Page(BaseModel, Generic[T]):
-    data: list[T]
-    meta: Meta
-
-
-class Item(BaseModel, Generic[T]):
-    data: T
-    meta: ItemMeta
-
-
-class Coverage(BaseModel):
-    first_date: dt.date | None
-    last_date: dt.date | None
-
-
-class DatasetInfo(BaseModel):
-    """The dataset as a whole."""
-
-    name: str = Field(description=field("dataset", "name"))
-    title: str
-    version: int = Field(description=field("dataset", "version"))
-    updated_at: dt.datetime | None = Field(description=field("dataset", "updated_at"))
-    license: str = Field(description=field("dataset", "license"))
-    citation: str = Field(description=field("dataset", "citation"))
-    counts: dict[str, int] = Field(description="Live records per table.")
-    coverage: Coverage
-    meta: ItemMeta
-
-
-class ProblemError(BaseModel):
-    name: str = Field(description="The parameter or field that was wrong.")
-    location: str = Field(description="Where it was: query, path, header, body, file.")
-    message: str
-
-
-class Problem(BaseModel):
-    """An RFC 9457 problem document."""
-
-    type: str = "about:blank"
-    title: str
-    status: int
-    detail: str
-    instance: str | None = None
-    errors: list[ProblemError] | None = None
-
-    model_config = ConfigDict(json_schema_extra={"additionalProperties": True})
-
-
-def dump(value: Any) -> Any:
-    """Model to plain data, for tests and fixtures."""
-    return value.model_dump(mode="json") if isinstance(value, BaseModel) else value
-
-
-class KindFigures(BaseModel):
-    exchanges: int
-    ukraine_received: int = Field(description="Sum over known figures.")
-    russia_received: int = Field(description="Sum over known figures.")
-    total: int = Field(description="ukraine_received + russia_received (known figures).")
-    undisclosed_ukraine_received: int = Field(description="Events whose figure is unknown.")
-    undisclosed_russia_received: int = Field(description="Events whose figure is unknown.")
-
-
-class Largest(BaseModel):
-    id: str
-    date: dt.date
-    total: int
-
-
-class Gap(BaseModel):
-    from_: dt.date = Field(alias="from")
-    to: dt.date
-    days: int
-
-
-class Summary(KindFigures):
-    """Totals over the exchanges matching the filters; unknown figures are counted apart."""
-
-    by_kind: dict[Kind, KindFigures] = Field(description="The same figures per kind.")
-    first_date: dt.date | None
-    last_date: dt.date | None
-    largest: Largest | None = Field(description="The event with the largest known total.")
-    median_gap_days: float | None = Field(
-        description="Median of the day differences between consecutive events."
+    moved_to: Annotated[str, StringConstraints(pattern=EXCHANGE_ID)] = Field(
+        description=field("moved_exchange", "moved_to")
     )
-    longest_gap: Gap | None
-    mediated_share: float | None = Field(description="Fraction of events with a mediator.")
-    dataset_version: int = Field(description=field("dataset", "version"))
-    meta: ItemMeta
-
-
-class Point(BaseModel):
-    """One period of the series; with cumulative=true also the running sums."""
-
-    period: str = Field(examples=["2024-W29", "2024-07", "2024-Q3", "2024"])
-    start: dt.date
-    end: dt.date
-    exchanges: int
-    ukraine_received: int
-    russia_received: int
-    undisclosed_ukraine_received: int = Field(
-        description="Events in the period whose figure is unknown: the sum leaves them out."
+    note: Annotated[str, text(1, 2000), NoNames] = Field(
+        description=field("moved_exchange", "note")
     )
-    undisclosed_russia_received: int
-    cumulative_exchanges: int | None = None
-    cumulative_ukraine_received: int | None = None
-    cumulative_russia_received: int | None = None
 
-
-class TimeseriesPage(BaseModel):
-    interval: str
-    cumulative: bool
-    data: list[Point]
-    meta: Meta
-
-
-class MediatorStats(BaseModel):
-    id: str
-    name: str
-    exchanges: int
-    ukraine_received: int
-    russia_received: int
-    undisclosed_ukraine_received: int
-    undisclosed_russia_received: int
-    first_date: dt.date | None
-    last_date: dt.date | None
-
-
-class ReconciliationRow(BaseModel):
-    """A stated running total beside the dataset's own figure for the same window."""
-
-    id: str = Field(description=field("official_total", "id"))
-    date: dt.date = Field(description=field("official_total", "date"))
-    claimant: Claimant = Field(description=field("official_total", "claimant"))
-    metric: Metric = Field(description=field("official_total", "metric"))
-    qualifier: Qualifier = Field(description=field("official_total", "qualifier"))
-    value: int = Field(description=field("official_total", "value"))
-    counted_from: dt.date | None = Field(description=field("official_total", "counted_from"))
-    dataset_value: int | None = Field(
-        description="The dataset's own count of the same thing over the same window; null "
-        "for a metric the dataset cannot count."
-    )
-    difference: int | None = Field(description="dataset_value - value.")
-    ratio: float | None = Field(description="dataset_value / value.")
-    sources: list[str]
-    note: str
-
-
-class ChangePublic(BaseModel):
-    """One accepted change to one record."""
-
-    seq: int = Field(description="Position in the changelog.")
-    version: int = Field(description="The dataset version the change made.")
-    created_at: dt.datetime
-    actor: str = Field(description="The curator's token name, or loader / synth.")
-    action: str = Field(description="create, update, delete or restore.")
-    record_type: str
-    record_id: str
-    reason: str | None
-    before: dict[str, Any] | None = Field(description="The record before (null on create).")
-    after: dict[str, Any] | None = Field(description="The record after (null on delete).")
-
-
-class Codebook(BaseModel):
-    """Every enum value and field, defined in words."""
-
-    kinds: dict[str, str]
-    confidences: dict[str, str]
-    source_kinds: dict[str, str]
-    claimants: dict[str, str]
-    figures: dict[str, str]
-    figure_statuses: dict[str, str]
-    qualifiers: dict[str, str]
-    metrics: dict[str, str]
-    intervals: dict[str, str]
-    sorts: dict[str, str]
-    fields: dict[str, dict[str, str]]
-    rules: dict[str, str]
-    meta: ItemMeta
+    @model_validator(mode="after")
+    def _elsewhere(self) -> MovedExchangeIn:
+        if self.moved_to == self.id:
+            raise ValueError("moved_to: must differ from id")
+        return self
