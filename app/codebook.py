@@ -83,8 +83,8 @@ class Sort(StrEnum):
 KINDS: Final[dict[str, str]] = {
     Kind.pow_exchange: "A handover of prisoners of war (service members), possibly with a few "
     "civilians, counted in people.",
-    Kind.bodies_repatriation: "A repatriation of the remains of the fallen; figures count bodies, "
-    "not living people.",
+    Kind.bodies_repatriation: "A repatriation of the remains of the fallen; figures count bodies "
+    "as the receiving side announced them (not identified people), never living people.",
     Kind.civilian_release: "A release of civilians only, counted in people.",
     Kind.mixed: "One handover that returned both prisoners of war and a substantial number of "
     "civilians, counted in people.",
@@ -121,6 +121,60 @@ FIGURES: Final[dict[str, str]] = {
     Figure.russia_received: "People (or bodies) returned to Russia.",
 }
 
+# The two measures. A record has one kind, so its own figures count one of them; statistics
+# count each apart and never add one to the other.
+PEOPLE_KINDS: Final = (Kind.pow_exchange, Kind.mixed, Kind.civilian_release)
+BODIES_KINDS: Final = (Kind.bodies_repatriation,)
+
+PEOPLE: Final = (
+    "people: persons returned alive, i.e. the stated figures of events of kind pow_exchange, "
+    "mixed and civilian_release (prisoners of war and civilians together)"
+)
+BODIES: Final = (
+    "bodies: bodies of the fallen handed over in events of kind bodies_repatriation, as the "
+    "receiving side announced them; not identified people (since mid-2025 Ukraine announces "
+    "the bodies it receives as those which, according to the Russian side, belong to "
+    "Ukrainian servicemen), and never added to people"
+)
+_SUM = (
+    "Sum of the stated figures; events whose figure was not disclosed add nothing here "
+    "and are counted in the matching undisclosed_ field."
+)
+_UNDISCLOSED = "How many events left this figure undisclosed (never counted as zero)."
+
+# Every numeric field of the statistics, by name: JSON and CSV alike. A cumulative series
+# adds the same fields prefixed with cumulative_ (running sums from the first period).
+MEASURES: Final[dict[str, str]] = {
+    "exchanges": "Events in which living people were returned (kinds pow_exchange, mixed, "
+    "civilian_release), whatever their figures.",
+    "repatriations": "Events in which bodies of the fallen were returned (kind "
+    "bodies_repatriation), whatever their figures.",
+    "people_to_ukraine": f"People returned alive to Ukraine. {_SUM}",
+    "people_to_russia": f"People returned alive to Russia. {_SUM}",
+    "bodies_to_ukraine": f"Bodies of the fallen returned to Ukraine. {_SUM}",
+    "bodies_to_russia": f"Bodies of the fallen returned to Russia. {_SUM}",
+    "undisclosed_people_to_ukraine": f"Exchanges of living people that did not disclose how many "
+    f"returned to Ukraine. {_UNDISCLOSED}",
+    "undisclosed_people_to_russia": f"Exchanges of living people that did not disclose how many "
+    f"returned to Russia. {_UNDISCLOSED}",
+    "undisclosed_bodies_to_ukraine": f"Repatriations that did not disclose how many bodies "
+    f"returned to Ukraine. {_UNDISCLOSED}",
+    "undisclosed_bodies_to_russia": f"Repatriations that did not disclose how many bodies "
+    f"returned to Russia. {_UNDISCLOSED}",
+}
+MEASURE_FIELDS: Final = tuple(MEASURES)
+CUMULATIVE_PREFIX: Final = "cumulative_"
+MEASURES_RULE: Final = (
+    f"Two measures, never added together: {PEOPLE}; {BODIES}. Every numeric field of the "
+    "statistics names its measure and side (people_to_ukraine, bodies_to_russia, ...); "
+    "exchanges counts events with living people and repatriations events with bodies."
+)
+COVERAGE_RULE: Final = (
+    "The dataset's coverage runs from coverage.from to coverage.until, the last day the "
+    "curators vouch for. No record after coverage.until means not yet curated, never no "
+    "exchanges."
+)
+
 FIGURE_STATUSES: Final[dict[str, str]] = {
     FigureStatus.consistent: "Two or more claims give a figure and all agree with the best value.",
     FigureStatus.disputed: "Claims differ from one another or from the best value; the range "
@@ -148,11 +202,15 @@ METRICS: Final[dict[str, str]] = {
     Metric.people_returned_to_ukraine: "Living people returned to Ukraine. The dataset counts it "
     "as ukraine_received summed over every kind except bodies_repatriation.",
     Metric.bodies_returned_to_ukraine: "Bodies of the fallen returned to Ukraine; the dataset "
-    "counts ukraine_received over bodies_repatriation events.",
+    "counts ukraine_received over bodies_repatriation events. Officials keep several series "
+    "with different bases (since 24 February 2022, since the Missing Persons Commissioner's "
+    "appointment on 20 May 2022, one year or one deal only): counted_from carries the base, "
+    "and the dataset counts from the same day.",
     Metric.exchanges_count: "Number of exchanges of living people; the dataset counts events of "
     "every kind except bodies_repatriation.",
-    Metric.mediator_total: "Captives of both sides released through one mediator's good offices; "
-    "not counted by the dataset.",
+    Metric.mediator_total: "Captives of both sides released through one mediator's good offices "
+    "(both directions, that mediator's swaps only); never compared with people returned to "
+    "Ukraine, and not counted by the dataset.",
     Metric.other: "Any other figure stated (returns outside exchanges, yearly counts by "
     "category); not counted by the dataset.",
 }
@@ -261,6 +319,24 @@ FIELDS: Final[dict[str, dict[str, str]]] = {
         "updated_at": "When this record last changed (UTC).",
         "revision": "Bumps by one on every change of this record.",
     },
+    "coverage": {
+        "id": "Always dataset: the dataset has one coverage.",
+        "from": "The first day the curators vouch for (2022-02-24, the full-scale invasion).",
+        "until": "The last day the curators vouch for: every event they know of up to this "
+        "day is recorded. No record after it means not yet curated, never no exchanges; "
+        "records are never dated after it, and the time series end with its period.",
+        "note": "What the curators searched up to that day, in their own words.",
+        "updated_at": "When the coverage last changed (UTC).",
+        "revision": "Bumps by one on every change of the coverage.",
+    },
+    "moved_exchange": {
+        "id": "An exchange id that no longer exists because the event was re-dated (an "
+        "exchange's id is its date); reading it answers 301 to the new id.",
+        "moved_to": "The id the event has now.",
+        "note": "Why it moved, in the curators' words.",
+        "updated_at": "When this record last changed (UTC).",
+        "revision": "Bumps by one on every change of this record.",
+    },
     "dataset": {
         "name": "The dataset's name.",
         "version": "An integer: 1 after the first load, increased by exactly one by every "
@@ -268,6 +344,8 @@ FIELDS: Final[dict[str, dict[str, str]]] = {
         "updated_at": "When the current version was written (UTC).",
         "license": "SPDX identifier of the data licence.",
         "citation": "How to cite this version, as plain text.",
+        "coverage": "The days the curators vouch for (from, until) and their note; see the "
+        "coverage rule.",
     },
 }
 

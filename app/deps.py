@@ -138,7 +138,14 @@ def _part(allowed: Iterable[str] | None, pattern: str | None) -> str:
 
 
 def listed(allowed: Iterable[str] | None = None, pattern: str | None = None) -> WithJsonSchema:
-    """The documented shape of one value of a repeatable filter: values separated by commas."""
+    """The documented shape of one value of a repeatable filter. A closed vocabulary is an
+    enum, so a generated client catches a typo at compile time (repeat the parameter for
+    several values; the server also takes them separated by commas, as the description
+    says); an open one (slugs, languages) is a pattern that allows the commas."""
+    if allowed is not None:
+        return WithJsonSchema(
+            {"type": "string", "enum": [str(v) for v in allowed]}, mode="validation"
+        )
     part = f"(?:{_part(allowed, pattern)})"
     return WithJsonSchema(
         {"type": "string", "pattern": f"^ *(?:{part} *)?(?:, *(?:{part} *)?)*$"}, mode="validation"
@@ -151,6 +158,8 @@ def split_values(
     """Repeated and comma-separated values, each checked; a 422 names the parameter."""
     out: list[str] = []
     for raw in values or []:
+        if not raw.strip(", "):
+            raise invalid(name, "is empty: name a value, or leave the parameter out")
         for part in raw.split(","):
             value = part.strip(" ")
             if not value:
@@ -205,7 +214,10 @@ async def exchange_filters(
     ] = None,
     confidence: Annotated[
         list[Annotated[str, listed(Confidence)]] | None,
-        Query(description=f"One or more of {', '.join(Confidence)}."),
+        Query(
+            description=f"One or more of {', '.join(Confidence)}: repeat the parameter, or "
+            "separate the values with commas."
+        ),
     ] = None,
     min_total: Annotated[
         int | None,
@@ -244,7 +256,10 @@ FiltersDep = Annotated[queries.ExchangeFilters, Depends(exchange_filters)]
 async def source_filters(
     kind: Annotated[
         list[Annotated[str, listed(SourceKind)]] | None,
-        Query(description=f"One or more of {', '.join(SourceKind)}."),
+        Query(
+            description=f"One or more of {', '.join(SourceKind)}: repeat the parameter, or "
+            "separate the values with commas."
+        ),
     ] = None,
     language: Annotated[
         list[Annotated[str, listed(pattern="[a-z]{2}")]] | None,

@@ -92,6 +92,60 @@ def add_examples(doc: dict[str, Any]) -> None:
                         content["example"] = example
 
 
+def _header(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"description": description, "schema": schema or {"type": "string"}}
+
+
+# The response headers a client reads, so that generated clients can type them.
+READ_HEADERS = {
+    "ETag": _header(
+        "Strong validator of this answer: a hash of the dataset version and the request (a "
+        "single record's starts with r<revision>-, for If-Match). Send it back as "
+        "If-None-Match for a 304."
+    ),
+    "Last-Modified": _header("When the dataset version answered was written (HTTP date)."),
+    "Cache-Control": _header(
+        "public with a short max-age; immutable at a pinned version (as_of_version, cursors)."
+    ),
+    "Link": _header(
+        'rel="cite-as": how to cite this version (/v1/dataset/citation); on a page that '
+        'has one, rel="next": the next page.'
+    ),
+    "X-Dataset-Version": _header(
+        "The dataset version this answer is at (also meta.dataset_version).",
+        {"type": "integer", "minimum": 1},
+    ),
+}
+WRITE_HEADERS = {
+    "ETag": _header("The record's new ETag: send it as If-Match with the next write."),
+    "X-Dataset-Version": _header(
+        "The dataset version this write made.", {"type": "integer", "minimum": 1}
+    ),
+}
+RETRY_AFTER = {
+    "Retry-After": _header("Seconds to wait before trying again.", {"type": "integer"}),
+}
+
+
+def add_headers(doc: dict[str, Any]) -> None:
+    """Declare the headers every read, write and refusal sends (API.md, HTTP behaviour)."""
+    for item in doc["paths"].values():
+        for method, op in item.items():
+            operational = "operations" in op.get("tags", [])
+            for status, response in op.get("responses", {}).items():
+                headers = response.setdefault("headers", {})
+                if status in ("429", "503"):
+                    headers.update(RETRY_AFTER)
+                elif method == "get" and status in ("200", "301", "304") and not operational:
+                    headers.update(READ_HEADERS)
+                elif method != "get" and status in ("200", "201"):
+                    headers.update(WRITE_HEADERS)
+                    if status == "201":
+                        headers["Location"] = _header("The public read URL of the new record.")
+                if not headers:
+                    del response["headers"]
+
+
 def install(app: FastAPI, input_models: Sequence[type[BaseModel]]) -> None:
     """Generate the document once, adding the request-body models the admin routes name."""
 
@@ -115,6 +169,7 @@ def install(app: FastAPI, input_models: Sequence[type[BaseModel]]) -> None:
             schemas[model.__name__] = schema
             schemas[f"{model.__name__}Patch"] = merge_patch_schema(model, schema)
         add_examples(doc)
+        add_headers(doc)
         app.openapi_schema = doc
         return doc
 

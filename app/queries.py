@@ -11,7 +11,7 @@ import functools
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -28,11 +28,13 @@ from app.models import (
     Change,
     Claim,
     ClaimSource,
+    Coverage,
     DatasetMeta,
     Exchange,
     ExchangeMediator,
     ExchangeSource,
     Mediator,
+    MovedExchange,
     OfficialTotal,
     OfficialTotalSource,
     Source,
@@ -52,6 +54,8 @@ AST = table_of(AgreementStage)
 AS = table_of(AgreementSource)
 OT = table_of(OfficialTotal)
 OTS = table_of(OfficialTotalSource)
+COV = table_of(Coverage)
+MOVED = table_of(MovedExchange)
 FIGURES = ("ukraine_received", "russia_received")
 
 # Stored columns of an exchange, then what a list row adds from claims and agreements.
@@ -628,19 +632,56 @@ def list_mediators(session: Session, *, version: int | None) -> list[dict[str, A
 
 
 def dataset_counts(session: Session, *, version: int | None) -> dict[str, Any]:
-    """Live records per table and the dates the exchanges cover."""
+    """Live records per table, and the first and last day an exchange is recorded."""
     first, last = session.execute(
         select(func.min(E.c.date), func.max(E.c.date)).where(live_clause(E, version))
     ).one()
     tables = {"exchanges": E, "sources": S, "mediators": M, "claims": C, "agreements": A,
-              "official_totals": OT}  # fmt: skip
+              "official_totals": OT, "moved_exchanges": MOVED}  # fmt: skip
     counts = {
         name: int(session.execute(
             select(func.count()).select_from(t).where(live_clause(t, version))
         ).scalar_one())
         for name, t in tables.items()
     }  # fmt: skip
-    return {"counts": counts, "coverage": {"first_date": first, "last_date": last}}
+    return {"counts": counts, "records": {"first_date": first, "last_date": last}}
+
+
+COVERAGE_ID = "dataset"
+
+
+def get_coverage(session: Session, *, version: int | None) -> dict[str, Any] | None:
+    """The coverage the curators set (from, until, note), or None before any is set."""
+    q = select(
+        COV.c.from_date, COV.c.until_date, COV.c.note, COV.c.updated_at, COV.c.revision
+    ).where(COV.c.id == COVERAGE_ID, live_clause(COV, version))
+    row = session.execute(q).first()
+    if row is None:
+        return None
+    return {"from": as_date(row.from_date), "until": as_date(row.until_date), "note": row.note,
+            "updated_at": row.updated_at, "revision": row.revision}  # fmt: skip
+
+
+def coverage_statement(coverage: Mapping[str, Any] | None) -> str:
+    """The coverage in words, for every answer that shows totals."""
+    if coverage is None:
+        return "The curators have not set the coverage yet: no date is vouched for."
+    until = coverage["until"].isoformat()
+    return (
+        f"Curated from {coverage['from'].isoformat()} to {until}. No record after {until} "
+        "means not yet curated, not that no exchange took place."
+    )
+
+
+def get_moved_exchange(
+    session: Session, exchange_id: str, *, version: int | None
+) -> dict[str, Any] | None:
+    """Where an exchange id that is no more went (the event was re-dated), or None."""
+    q = select(
+        MOVED.c.id, MOVED.c.moved_to, MOVED.c.note, MOVED.c.updated_at, MOVED.c.revision
+    ).where(MOVED.c.id == exchange_id, live_clause(MOVED, version))
+    row = session.execute(q).mappings().first()
+    return None if row is None else dict(row)
 
 
 CHANGE_COLUMNS = ("seq", "version", "created_at", "actor", "action", "record_type",

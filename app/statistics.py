@@ -14,6 +14,7 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     Integer,
+    and_,
     case,
     cast,
     distinct,
@@ -24,11 +25,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from app import codebook
+from app.codebook import CUMULATIVE_PREFIX as CUMULATIVE
 from app.codebook import Kind
 from app.curation import live_clause
 from app.queries import (
     EM,
-    FIGURES,
     OT,
     OTS,
     E,
@@ -86,81 +88,142 @@ def period_label(start: dt.date, interval: str) -> str:
     return str(start.year)
 
 
-def _figures() -> list[Any]:
-    """count, sums over known figures, and how many events left each figure unknown."""
-    return [
-        func.count().label("exchanges"),
-        func.coalesce(func.sum(E.c.ukraine_received), 0).label("ukraine_received"),
-        func.coalesce(func.sum(E.c.russia_received), 0).label("russia_received"),
-        (func.count() - func.count(E.c.ukraine_received)).label("undisclosed_ukraine_received"),
-        (func.count() - func.count(E.c.russia_received)).label("undisclosed_russia_received"),
-    ]
+PEOPLE_KINDS = tuple(k.value for k in codebook.PEOPLE_KINDS)
+# The ten fields each statistic gives (codebook.MEASURES): events and sums, people and bodies
+# apart, per side, with the undisclosed counts beside the sums.
+MEASURES = codebook.MEASURE_FIELDS
+SIDES = (("ukraine", "ukraine_received"), ("russia", "russia_received"))
 
 
-def _with_total(row: dict[str, Any]) -> dict[str, Any]:
-    row = {k: int(v) for k, v in row.items()}
-    row["total"] = row["ukraine_received"] + row["russia_received"]
-    return row
+def _measure_columns() -> list[Any]:
+    """The ten measures as SQL aggregates over the exchanges selected: a record counts for
+    people or for bodies by its kind, never for both."""
+    cols: list[Any] = []
+    for label, is_ in (("exchanges", E.c.kind != BODIES), ("repatriations", E.c.kind == BODIES)):
+        cols.append(func.coalesce(func.sum(case((is_, 1), else_=0)), 0).label(label))
+    for measure, is_ in (("people", E.c.kind != BODIES), ("bodies", E.c.kind == BODIES)):
+        for side, figure in SIDES:
+            value = E.c[figure]
+            cols.append(
+                func.coalesce(func.sum(case((is_, value))), 0).label(f"{measure}_to_{side}")
+            )
+            unknown = case((and_(is_, value.is_(None)), 1), else_=0)
+            cols.append(
+                func.coalesce(func.sum(unknown), 0).label(f"undisclosed_{measure}_to_{side}")
+            )
+    return cols
 
 
-FIGURE_KEYS = (
-    "exchanges", "ukraine_received", "russia_received", "undisclosed_ukraine_received",
-    "undisclosed_russia_received",
-)  # fmt: skip
+def _measures(row: Any) -> dict[str, int]:
+    """The ten measures of a row, in the codebook's order, as ints."""
+    return {k: int(row[k] or 0) for k in MEASURES}
+
+
+def _kind_measures(kind: str, n: int, ua: int, ru: int, un_ua: int, un_ru: int) -> dict[str, int]:
+    """One kind's raw figures as the ten measures: a kind counts people or bodies."""
+    out = dict.fromkeys(MEASURES, 0)
+    measure, events = ("bodies", "repatriations") if kind == BODIES else ("people", "exchanges")
+    out[events] = n
+    out[f"{measure}_to_ukraine"], out[f"{measure}_to_russia"] = ua, ru
+    out[f"undisclosed_{measure}_to_ukraine"], out[f"undisclosed_{measure}_to_russia"] = un_ua, un_ru
+    return out
 
 
 def summary(session: Session, *, version: int | None, filters: ExchangeFilters) -> dict[str, Any]:
-    """Totals, per-kind figures, dates, the largest event and the gaps between events.
+    """The ten measures, per kind and in all; the first date; the last exchange of living people
+    and the last repatriation; the largest exchange; gaps between exchanges of living people.
 
-    Four queries: the figures of each kind (a UNION ALL of one range scan per kind over the
-    kind-first covering index: no sort, where a GROUP BY kind sorted every row), the mediated
-    events counted from the mediator links, the largest event looked up by its total, and the
-    gaps over the distinct days. The totals are the sums of the per-kind rows.
+    The figures of each kind come from a UNION ALL of one range scan per kind over the
+    kind-first covering index (no sort, where a GROUP BY kind sorted every row); the totals
+    are their sums, people and bodies apart. Then a few lookups by index: the events named,
+    the mediated events (from the mediator links), and the gaps over the distinct days.
     """
     conds = exchange_conditions(filters, version)
+    kinds = filters.kinds or [k.value for k in Kind]
     per_kind = [
         select(
             literal(kind).label("kind"),
-            *_figures(),
+            func.count().label("n"),
+            func.coalesce(func.sum(E.c.ukraine_received), 0).label("ua"),
+            func.coalesce(func.sum(E.c.russia_received), 0).label("ru"),
+            (func.count() - func.count(E.c.ukraine_received)).label("un_ua"),
+            (func.count() - func.count(E.c.russia_received)).label("un_ru"),
             func.min(E.c.date).label("first_date"),
             func.max(E.c.date).label("last_date"),
             func.max(E.c.total).label("largest"),
         ).where(*conds, E.c.kind == kind)
-        for kind in (filters.kinds or [k.value for k in Kind])
+        for kind in kinds
     ]
-    rows = session.execute(union_all(*per_kind)).mappings()
-    groups = [dict(r) for r in rows if r["exchanges"]]
-    zero = dict.fromkeys(FIGURE_KEYS, 0)
-    by_kind = {k.value: _with_total(zero) for k in Kind}
+    groups = [dict(r) for r in session.execute(union_all(*per_kind)).mappings() if r["n"]]
+    by_kind = {k.value: dict.fromkeys(MEASURES, 0) for k in Kind}
     for g in groups:
-        by_kind[g["kind"]] = _with_total({k: g[k] for k in FIGURE_KEYS})
-    out: dict[str, Any] = _with_total({k: sum(int(g[k]) for g in groups) for k in FIGURE_KEYS})
-    n = out["exchanges"]
+        by_kind[g["kind"]] = _kind_measures(
+            g["kind"], *(int(g[k]) for k in ("n", "ua", "ru", "un_ua", "un_ru"))
+        )
+    out: dict[str, Any] = {k: sum(m[k] for m in by_kind.values()) for k in MEASURES}
     out["by_kind"] = by_kind
     out["first_date"] = min((as_date(g["first_date"]) for g in groups), default=None)
-    out["last_date"] = max((as_date(g["last_date"]) for g in groups), default=None)
-    top = max((g["largest"] for g in groups if g["largest"] is not None), default=None)
-    out["largest"] = None
-    if top is not None:
-        row = session.execute(
-            select(E.c.id, E.c.date, E.c.total)
-            .where(*conds, E.c.total == top)
-            .order_by(E.c.date, E.c.id)
-            .limit(1)
-        ).one()
-        out["largest"] = {"id": row.id, "date": as_date(row.date), "total": int(row.total)}
-    out.update(_gaps(session, conds, n))
-    mediated_n = 0
-    if n:
-        mediated_n = session.execute(
-            select(func.count(distinct(EM.c.exchange_pk)))
-            .select_from(EM)
-            .join(E, E.c.pk == EM.c.exchange_pk)
-            .where(*conds)
-        ).scalar_one()
-    out["mediated_share"] = round(mediated_n / n, 4) if n else None
-
+    people = [g for g in groups if g["kind"] != BODIES]
+    bodies = [g for g in groups if g["kind"] == BODIES]
+    out["last_exchange"] = _last(session, conds, people, PEOPLE_KINDS)
+    out["last_repatriation"] = _last(session, conds, bodies, (BODIES,))
+    out["largest_exchange"] = _largest(session, conds, people)
+    out.update(_gaps(session, [*conds, E.c.kind.in_(PEOPLE_KINDS)], out["exchanges"]))
+    out["mediated_exchanges"], out["mediated_repatriations"] = _mediated(session, conds, groups)
     return out
+
+
+def _last(
+    session: Session, conds: list[ColumnElement[bool]], groups: list[dict[str, Any]],
+    kinds: tuple[str, ...],
+) -> dict[str, Any] | None:  # fmt: skip
+    """The latest event of `kinds` (the last id of its day), or None."""
+    if not groups:
+        return None
+    day = max(as_date(g["last_date"]) for g in groups)
+    row = session.execute(
+        select(E.c.id, E.c.date)
+        .where(*conds, E.c.kind.in_(kinds), E.c.date == day)
+        .order_by(E.c.id.desc())
+        .limit(1)
+    ).one()
+    return {"id": row.id, "date": as_date(row.date)}
+
+
+def _largest(
+    session: Session, conds: list[ColumnElement[bool]], people: list[dict[str, Any]]
+) -> dict[str, Any] | None:
+    """The exchange of living people with the largest total (both figures stated), earliest
+    first among equals, or None."""
+    top = max((g["largest"] for g in people if g["largest"] is not None), default=None)
+    if top is None:
+        return None
+    row = session.execute(
+        select(E.c.id, E.c.date, E.c.ukraine_received, E.c.russia_received)
+        .where(*conds, E.c.kind.in_(PEOPLE_KINDS), E.c.total == top)
+        .order_by(E.c.date, E.c.id)
+        .limit(1)
+    ).one()
+    return {"id": row.id, "date": as_date(row.date), "people_to_ukraine": row.ukraine_received,
+            "people_to_russia": row.russia_received}  # fmt: skip
+
+
+def _mediated(
+    session: Session, conds: list[ColumnElement[bool]], groups: list[dict[str, Any]]
+) -> tuple[int, int]:
+    """How many exchanges, and how many repatriations, name a mediator."""
+    if not groups:
+        return 0, 0
+    bodies = E.c.kind == BODIES
+    rows = session.execute(
+        select(bodies.label("bodies"), func.count(distinct(EM.c.exchange_pk)))
+        .select_from(EM)
+        .join(E, E.c.pk == EM.c.exchange_pk)
+        .where(*conds)
+        .group_by(bodies)
+    ).all()
+    found = {bool(b): int(n) for b, n in rows}
+    return found.get(False, 0), found.get(True, 0)
 
 
 def _gaps(session: Session, conds: list[ColumnElement[bool]], n: int) -> dict[str, Any]:
@@ -197,6 +260,27 @@ def _gaps(session: Session, conds: list[ColumnElement[bool]], n: int) -> dict[st
     }
 
 
+def series_window(
+    filters: ExchangeFilters, coverage: dict[str, Any] | None, found: list[dt.date]
+) -> tuple[dt.date, dt.date] | None:
+    """The days a series spans: the coverage (else the events found), within since/until.
+
+    Every filter set then gets the same axis, so two series lay over each other, and the
+    series stops at the coverage's end: after it nothing is curated yet, not zero.
+    """
+    if coverage is not None:
+        lo, hi = coverage["from"], coverage["until"]
+    elif found:
+        lo, hi = min(found), max(found)
+    else:
+        return None
+    if filters.since and filters.since > lo:
+        lo = filters.since
+    if filters.until and filters.until < hi:
+        hi = filters.until
+    return (lo, hi) if lo <= hi else None
+
+
 def timeseries(
     session: Session,
     *,
@@ -204,64 +288,68 @@ def timeseries(
     filters: ExchangeFilters,
     interval: str,
     cumulative: bool,
+    coverage: dict[str, Any] | None,
 ) -> list[dict[str, Any]]:
-    """Per-period counts and sums from the first event to the last, empty periods as zeros."""
+    """Per-period measures over the coverage (see series_window), empty periods as zeros."""
     # Aggregate per day first (an index-only scan in date order), then bucket the few
     # thousand days into periods: the period arithmetic runs per day, not per event.
     daily = (
-        select(E.c.date.label("day"), *_figures())
+        select(E.c.date.label("day"), *_measure_columns())
         .where(*exchange_conditions(filters, version))
         .group_by(E.c.date)
         .subquery()
     )
     inner = select(period_start(session, daily.c.day, interval).label("start"), daily).subquery()
-    figures = [
-        func.sum(inner.c.exchanges).label("exchanges"),
-        *[func.sum(inner.c[k]).label(k) for k in (
-            "ukraine_received", "russia_received", "undisclosed_ukraine_received",
-            "undisclosed_russia_received")],
-    ]  # fmt: skip
-    running = [
-        func.sum(func.sum(inner.c[k])).over(order_by=inner.c.start).label(f"cumulative_{k}")
-        for k in ("exchanges", *FIGURES)
-    ]
-    q = select(inner.c.start, *figures, *running).group_by(inner.c.start).order_by(inner.c.start)
-    found = {as_date(r["start"]): r for r in session.execute(q).mappings()}
-    if not found:
+    q = (
+        select(inner.c.start, *[func.sum(inner.c[k]).label(k) for k in MEASURES])
+        .group_by(inner.c.start)
+        .order_by(inner.c.start)
+    )
+    found = {as_date(r["start"]): _measures(r) for r in session.execute(q).mappings()}
+    window = series_window(filters, coverage, list(found))
+    if window is None:
         return []
     points = []
-    day, last = min(found), max(found)
-    carried = {"cumulative_exchanges": 0, "cumulative_ukraine_received": 0,
-               "cumulative_russia_received": 0}  # fmt: skip
-    while day <= last:
+    day = _period_of(window[0], interval)
+    running = dict.fromkeys(MEASURES, 0)
+    while day <= window[1]:
         after = next_start(day, interval)
-        row = found.get(day)
         point: dict[str, Any] = {
             "period": period_label(day, interval),
             "start": day,
             "end": after - dt.timedelta(days=1),
         }
-        for key in ("exchanges", "ukraine_received", "russia_received",
-                    "undisclosed_ukraine_received", "undisclosed_russia_received"):  # fmt: skip
-            point[key] = int(row[key]) if row else 0
-        if row:
-            carried = {k: int(row[k]) for k in carried}
+        values = found.get(day) or dict.fromkeys(MEASURES, 0)
+        point.update(values)
         if cumulative:
-            point.update(carried)
+            for k in MEASURES:
+                running[k] += values[k]
+                point[f"{CUMULATIVE}{k}"] = running[k]
         points.append(point)
         day = after
     return points
 
 
+def _period_of(day: dt.date, interval: str) -> dt.date:
+    """The first day of the period holding `day` (as period_start does in SQL)."""
+    if interval == "week":
+        return day - dt.timedelta(days=day.weekday())
+    if interval == "month":
+        return day.replace(day=1)
+    if interval == "quarter":
+        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    return day.replace(month=1, day=1)
+
+
 def mediators(
     session: Session, *, version: int | None, filters: ExchangeFilters
 ) -> list[dict[str, Any]]:
-    """Per mediator: events, sums over known figures, undisclosed counts, first and last date."""
+    """Per mediator: the ten measures, and the first and last date it took part."""
     conds = exchange_conditions(filters, version)
     per = (
         select(
             EM.c.mediator_id.label("id"),
-            *_figures(),
+            *_measure_columns(),
             func.min(E.c.date).label("first_date"),
             func.max(E.c.date).label("last_date"),
         )
@@ -270,18 +358,16 @@ def mediators(
         .group_by(EM.c.mediator_id)
         .subquery()
     )
+    events = func.coalesce(per.c.exchanges, 0) + func.coalesce(per.c.repatriations, 0)
     q = (
         select(M.c.id, M.c.name, per)
         .outerjoin(per, per.c.id == M.c.id)
         .where(live_clause(M, version))
-        .order_by(func.coalesce(per.c.exchanges, 0).desc(), M.c.id)
+        .order_by(func.coalesce(per.c.exchanges, 0).desc(), events.desc(), M.c.id)
     )
     out = []
     for r in session.execute(q).mappings():
-        row = {"id": r["id"], "name": r["name"]}
-        for key in ("exchanges", "ukraine_received", "russia_received",
-                    "undisclosed_ukraine_received", "undisclosed_russia_received"):  # fmt: skip
-            row[key] = int(r[key] or 0)
+        row: dict[str, Any] = {"id": r["id"], "name": r["name"], **_measures(r)}
         row["first_date"] = as_date(r["first_date"]) if r["first_date"] else None
         row["last_date"] = as_date(r["last_date"]) if r["last_date"] else None
         out.append(row)
@@ -296,8 +382,11 @@ def reconciliation(
     metrics: tuple[str, ...] = (),
     since: dt.date | None = None,
     until: dt.date | None = None,
+    coverage: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
-    """Each stated running total beside the dataset's own figure for the same window.
+    """Each stated running total beside the dataset's own figure for the same window, and
+    whether the statement's date lies within the coverage (after it, the dataset is not yet
+    curated, so a low ratio there says nothing about the dataset).
 
     people_returned_to_ukraine: ukraine_received over every kind but bodies_repatriation;
     bodies_returned_to_ukraine: ukraine_received over bodies_repatriation; exchanges_count:
@@ -356,6 +445,9 @@ def reconciliation(
         r["dataset_value"] = None if dv is None else int(dv)
         r["difference"] = None if dv is None else int(dv) - r["value"]
         r["ratio"] = None if dv is None or not r["value"] else round(int(dv) / r["value"], 4)
+        r["within_coverage"] = (
+            None if coverage is None else coverage["from"] <= r["date"] <= coverage["until"]
+        )
     if by_pk:
         links = select(OTS.c.official_total_pk, OTS.c.source_id).where(
             OTS.c.official_total_pk.in_(list(by_pk))

@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app import auth, curation, queries
+from app.answers import CoverageRecord, Item
 from app.db import write_session
 from app.deps import ID_RE, engine_of
 from app.http import Format, dumps, etag_value
@@ -96,6 +97,17 @@ async def read_body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
+def merge_patch_body(raw: bytes) -> dict[str, Any]:
+    """A merge patch's body: a JSON object, or a 400/422."""
+    try:
+        changes = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise BadRequest("The body is not valid JSON.") from None
+    if not isinstance(changes, dict):
+        raise invalid("body", "must be a JSON object (a merge patch)", "body")
+    return changes
+
+
 def expected_revision(if_match: str | None) -> int | None:
     """The revision an If-Match names (our ETags start with r<revision>-)."""
     if if_match is None or if_match.strip() == "*":
@@ -116,16 +128,23 @@ READERS: dict[str, Callable[..., dict[str, Any] | None]] = {
     "agreement": lambda s, rid: next(
         iter(queries.list_agreements(s, version=None, agreement_id=rid)), None
     ),
+    "moved_exchange": lambda s, rid: queries.get_moved_exchange(s, rid, version=None),
+    "coverage": lambda s, _rid: queries.get_coverage(s, version=None),
 }
-PUBLIC = {"exchange": "exchanges", "source": "sources", "claim": "claims",
-          "agreement": "agreements"}  # fmt: skip
+# The record types with the five routes, and the plural naming them under /v1/admin.
+PLURAL = {"exchange": "exchanges", "source": "sources", "claim": "claims",
+          "agreement": "agreements", "moved_exchange": "moved-exchanges"}  # fmt: skip
+# Where the public reads each record (a moved exchange's old id answers 301 there).
+READ_PATH = {"exchange": "/v1/exchanges/{}", "source": "/v1/sources/{}",
+             "claim": "/v1/claims/{}", "agreement": "/v1/agreements/{}",
+             "moved_exchange": "/v1/exchanges/{}", "coverage": "/v1/dataset/coverage"}  # fmt: skip
 
 
 def answer(session: Any, type_: str, record_id: str, version: int, status: int) -> Response:
     """The record as the public read shows it, with the ETag that read will carry."""
     row = READERS[type_](session, record_id)
     assert row is not None
-    path = f"/v1/{PUBLIC[type_]}/{record_id}"
+    path = READ_PATH[type_].format(record_id)
     etag = etag_value(version, path, [], Format.json, f"r{row['revision']}-")
     headers = {"ETag": etag, "Cache-Control": "no-store", "X-Dataset-Version": str(version)}
     if status == 201:
@@ -260,7 +279,7 @@ def make_router(plural: str, type_: str) -> APIRouter:
             assert result.version is not None
             if action != "delete":
                 return answer(session, type_, record_id, result.version, 200)
-        body = {"deleted": record_id, "record_type": type_,
+        body = {"data": {"id": record_id, "record_type": type_, "deleted": True},
                 "meta": {"dataset_version": result.version}}  # fmt: skip
         return Response(dumps(body), media_type="application/json",
                         headers={"Cache-Control": "no-store",
@@ -300,13 +319,7 @@ def make_router(plural: str, type_: str) -> APIRouter:
         if_match: IfMatch = None,
         reason: ReasonQ = None,
     ) -> Response:
-        raw = await read_body(request)
-        try:
-            changes = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            raise BadRequest("The body is not valid JSON.") from None
-        if not isinstance(changes, dict):
-            raise invalid("body", "must be a JSON object (a merge patch)", "body")
+        changes = merge_patch_body(await read_body(request))
         revision = expected_revision(if_match)
 
         def merged(session: Any) -> dict[str, Any]:
@@ -352,5 +365,80 @@ def make_router(plural: str, type_: str) -> APIRouter:
     return router
 
 
-routers = [make_router(plural, type_) for type_, plural in PUBLIC.items()]
-INPUT_MODELS = [curation.SPECS[t].model for t in PUBLIC]
+def coverage_router() -> APIRouter:
+    """PUT and PATCH /v1/admin/coverage: the dataset has one coverage, so no id and no delete
+    (a load of a folder without coverage.csv is the way to unset it)."""
+    router = APIRouter(prefix="/v1/admin/coverage", tags=["admin"], responses=ADMIN_ERRORS)
+    type_, rid = "coverage", queries.COVERAGE_ID
+    one = {"model": Item[CoverageRecord], "description": "The coverage, with its ETag."}
+
+    def write(
+        request: Request, actor: str, reason: str | None, revision: int | None,
+        make_record: Callable[[Any], dict[str, Any]],
+    ) -> Response:  # fmt: skip
+        with write_session(engine_of(request)) as session:
+            curation.lock(session)
+            exists = curation.live_record(session, type_, rid) is not None
+            result = curation.write_one(
+                session, type_, "update" if exists else "create", rid, make_record(session),
+                actor=actor, reason=reason, expected_revision=revision, recreate=True,
+            )  # fmt: skip
+            assert result.version is not None
+            return answer(session, type_, rid, result.version, 200 if exists else 201)
+
+    @router.put(
+        "",
+        operation_id="replace_coverage",
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/CoverageIn"}}
+                },
+            }
+        },
+        responses={200: one, 201: one},
+    )
+    async def replace(
+        request: Request, actor: AdminDep, if_match: IfMatch = None, reason: ReasonQ = None
+    ) -> Response:
+        """Set the coverage whole (201 the first time): each change is a dataset version."""
+        record = curation.validate(type_, await read_body(request), record_id=rid)
+        revision = expected_revision(if_match)
+        return await run_in_threadpool(write, request, actor, reason, revision, lambda _s: record)
+
+    @router.patch(
+        "",
+        operation_id="update_coverage",
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    media: {"schema": {"$ref": "#/components/schemas/CoverageInPatch"}}
+                    for media in ("application/json", "application/merge-patch+json")
+                },
+            }
+        },
+        responses={200: one},
+    )
+    async def patch(
+        request: Request, actor: AdminDep, if_match: IfMatch = None, reason: ReasonQ = None
+    ) -> Response:
+        """Change the coverage's end (or start, or note), as a JSON merge patch."""
+        changes = merge_patch_body(await read_body(request))
+        revision = expected_revision(if_match)
+
+        def merged(session: Any) -> dict[str, Any]:
+            live = curation.live_record(session, type_, rid)
+            if live is None:
+                raise NotFound("No coverage is set yet: PUT /v1/admin/coverage sets it.")
+            patched = curation.merge_patch(live[2], changes)
+            return curation.validate(type_, orjson.dumps(patched), record_id=rid)
+
+        return await run_in_threadpool(write, request, actor, reason, revision, merged)
+
+    return router
+
+
+routers = [*(make_router(plural, type_) for type_, plural in PLURAL.items()), coverage_router()]
+INPUT_MODELS = [curation.SPECS[t].model for t in (*PLURAL, "coverage")]

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
 
 from app import queries
+from app.answers import AgreementPublic, Item, Page
 from app.deps import ID_RE, FormatDep, ReadDep
 from app.problems import NotFound
 from app.routers import common
 from app.routers.responses import ERRORS, LIST_FORMATS
-from app.schemas import AgreementPublic, Item, Page
 
 router = APIRouter(prefix="/v1/agreements", tags=["agreements"])
 CSV_COLUMNS = (

@@ -9,12 +9,12 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app import queries
+from app.answers import ClaimPublic, Item, Page
 from app.codebook import Claimant, Figure
 from app.deps import ID_RE, CursorQ, FormatDep, LimitQ, ReadDep, StreamQ, listed, split_values
 from app.problems import NotFound
 from app.routers import common
 from app.routers.responses import ERRORS, LIST_FORMATS
-from app.schemas import ClaimPublic, Item, Page
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])
 
@@ -37,11 +37,17 @@ def list_claims(
     ] = None,
     claimant: Annotated[
         list[Annotated[str, listed(Claimant)]] | None,
-        Query(description=f"One or more of {', '.join(Claimant)}."),
+        Query(
+            description=f"One or more of {', '.join(Claimant)}: repeat the parameter, or separate "
+            "the values with commas."
+        ),
     ] = None,
     figure: Annotated[
         list[Annotated[str, listed(Figure)]] | None,
-        Query(description=f"One or more of {', '.join(Figure)}."),
+        Query(
+            description=f"One or more of {', '.join(Figure)}: repeat the parameter, or separate "
+            "the values with commas."
+        ),
     ] = None,
     disputed: Annotated[
         bool | None,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app import queries
 from app.db import read_session
 from app.deps import ReadContext
 from app.http import (
@@ -48,14 +49,30 @@ def render(
     columns: Sequence[str],
     meta: Mapping[str, Any],
     csv_row: Callable[[Row], Row] | None = None,
-    top: Mapping[str, Any] | None = None,
 ) -> bytes:
-    """Rows as JSON (`{..top, data, meta}`), CSV (in `columns` order) or NDJSON."""
+    """Rows as JSON (the one envelope, `{data, meta}`), CSV (in `columns` order) or NDJSON."""
     if fmt is Format.csv:
         return to_csv(map(csv_row, rows) if csv_row else rows, columns)
     if fmt is Format.ndjson:
         return to_ndjson(rows)
-    return dumps({**(top or {}), "data": rows, "meta": meta})
+    return envelope(rows, meta)
+
+
+def envelope(data: Any, meta: Mapping[str, Any]) -> bytes:
+    """Every JSON read's one shape: `{"data": ..., "meta": {"dataset_version": V, ...}}`."""
+    return dumps({"data": data, "meta": meta})
+
+
+def coverage_meta(cov: Mapping[str, Any] | None) -> dict[str, Any]:
+    """`meta.coverage` of the answers that show totals: the days the curators vouch for, and
+    in words that no record after them means not yet curated."""
+    return {
+        "coverage": {
+            "from": cov["from"] if cov else None,
+            "until": cov["until"] if cov else None,
+            "statement": queries.coverage_statement(cov),
+        }
+    }
 
 
 Fetch = Callable[[Session, int | None, dict[str, Any] | None, int], tuple[list[Row], int]]
@@ -171,15 +188,17 @@ def whole(
     fetch: Callable[[], Iterable[Row]],
     columns: Sequence[str],
     filename: str,
-    top: Callable[[], Mapping[str, Any]] | None = None,
+    meta: Callable[[], Mapping[str, Any]] | None = None,
     csv_row: Callable[[Row], Row] | None = None,
 ) -> Response:
-    """A list answered whole (small by nature: mediators, agreements, statistics)."""
+    """A list answered whole (small by nature: mediators, agreements, statistics); `meta`
+    adds to the list's meta (a series' interval, the coverage)."""
 
     def build() -> bytes:
         rows = list(fetch())
-        meta = list_meta(len(rows), len(rows), None, ctx.version)
-        return render(rows, fmt, columns, meta, csv_row, top() if top else None)
+        more = meta() if meta else {}
+        return render(rows, fmt, columns, {**list_meta(len(rows), len(rows), None, ctx.version),
+                                           **more}, csv_row)  # fmt: skip
 
     return read_response(
         request,
@@ -212,8 +231,21 @@ def document(
 
 def one(request: Request, ctx: ReadContext, row: Row) -> Response:
     """One record (`{data, meta}`); its ETag starts with its revision, for If-Match."""
-    payload = {"data": row, "meta": {"dataset_version": ctx.version}}
-    return document(request, ctx, lambda: dumps(payload), etag_prefix=f"r{row['revision']}-")
+    body = envelope(row, {"dataset_version": ctx.version})
+    return document(request, ctx, lambda: body, etag_prefix=f"r{row['revision']}-")
+
+
+def moved(request: Request, ctx: ReadContext, row: Row, to: str) -> Response:
+    """301 to where a re-dated exchange went (its id is its date), the move as the body; the
+    query (as_of_version, format) goes along."""
+    response = one(request, ctx, row)
+    if response.status_code == 200:
+        query = request.url.query
+        response.status_code = 301
+        response.headers["location"] = (
+            request.scope.get("root_path", "") + to + (f"?{query}" if query else "")
+        )
+    return response
 
 
 def after_id(data: dict[str, Any] | None) -> str | None:

@@ -9,14 +9,14 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app import codebook, queries
+from app.answers import ChangePublic, Codebook, CoverageRecord, DatasetInfo, Item, Page
 from app.citation import citation_bibtex, citation_csl, citation_text
 from app.codebook import DATASET_NAME, DATASET_TITLE, LICENSE
 from app.deps import CursorQ, LimitQ, ReadDep, StreamQ
 from app.http import Format, dumps
-from app.problems import invalid
+from app.problems import NotFound, invalid
 from app.routers import common
 from app.routers.responses import ERRORS
-from app.schemas import ChangePublic, Codebook, DatasetInfo, Page
 
 router = APIRouter(prefix="/v1", tags=["dataset"])
 
@@ -27,24 +27,47 @@ def base_url(request: Request) -> str:
     )
 
 
-@router.get("/dataset", operation_id="get_dataset", response_model=DatasetInfo, responses=ERRORS)
+@router.get(
+    "/dataset", operation_id="get_dataset", response_model=Item[DatasetInfo], responses=ERRORS
+)
 def get_dataset(request: Request, ctx: ReadDep) -> Response:
     """The dataset: name, version, licence, citation, record counts and coverage."""
 
     def build() -> bytes:
         info = queries.dataset_counts(ctx.session, version=ctx.at())
-        return dumps({
+        cov = queries.get_coverage(ctx.session, version=ctx.at())
+        coverage = {"from": None, "until": None, "note": None}
+        if cov is not None:
+            coverage = {k: cov[k] for k in coverage}
+        data = {
             "name": DATASET_NAME,
             "title": DATASET_TITLE,
             "version": ctx.version,
             "updated_at": ctx.updated_at,
             "license": LICENSE,
             "citation": citation_text(ctx.version, ctx.updated_at, base_url(request)),
-            **info,
-            "meta": {"dataset_version": ctx.version},
-        })  # fmt: skip
+            "counts": info["counts"],
+            "coverage": coverage,
+            "records": info["records"],
+        }
+        return common.envelope(data, {"dataset_version": ctx.version})
 
     return common.document(request, ctx, build)
+
+
+@router.get(
+    "/dataset/coverage",
+    operation_id="get_coverage",
+    response_model=Item[CoverageRecord],
+    responses=ERRORS,
+)
+def get_coverage(request: Request, ctx: ReadDep) -> Response:
+    """The days the curators vouch for; no record after `until` means not yet curated. Its
+    ETag is the If-Match of PUT/PATCH /v1/admin/coverage."""
+    row = queries.get_coverage(ctx.session, version=ctx.at())
+    if row is None:
+        raise NotFound(f"No coverage is set at dataset version {ctx.version}.")
+    return common.one(request, ctx, row)
 
 
 @router.get(
@@ -130,7 +153,7 @@ def get_citation(
 
 
 def codebook_document() -> dict[str, Any]:
-    """Every enum and field in words: the same text the OpenAPI descriptions use."""
+    """Every enum, measure and field in words: the same text the OpenAPI descriptions use."""
     return {
         "kinds": codebook.KINDS,
         "confidences": codebook.CONFIDENCES,
@@ -142,8 +165,11 @@ def codebook_document() -> dict[str, Any]:
         "metrics": codebook.METRICS,
         "intervals": codebook.INTERVALS,
         "sorts": codebook.SORTS,
+        "measures": codebook.MEASURES,
         "fields": codebook.FIELDS,
         "rules": {
+            "measures": codebook.MEASURES_RULE,
+            "coverage": codebook.COVERAGE_RULE,
             "best_value": codebook.BEST_VALUE_RULE,
             "undisclosed": codebook.UNDISCLOSED_RULE,
             "privacy": codebook.PRIVACY_RULE,
@@ -151,11 +177,13 @@ def codebook_document() -> dict[str, Any]:
     }
 
 
-@router.get("/codebook", operation_id="get_codebook", response_model=Codebook, responses=ERRORS)
+@router.get(
+    "/codebook", operation_id="get_codebook", response_model=Item[Codebook], responses=ERRORS
+)
 def get_codebook(request: Request, ctx: ReadDep) -> Response:
-    """Every enum value and field, defined in words."""
-    doc = {**codebook_document(), "meta": {"dataset_version": ctx.version}}
-    return common.document(request, ctx, lambda: dumps(doc))
+    """Every enum value, measure and field, defined in words."""
+    body = common.envelope(codebook_document(), {"dataset_version": ctx.version})
+    return common.document(request, ctx, lambda: body)
 
 
 @router.get(

@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app import queries
+from app.answers import ClaimPublic, ExchangeDetail, ExchangePublic, Item, MovedExchange, Page
 from app.deps import ID_RE, CursorQ, FiltersDep, FormatDep, LimitQ, ReadDep, SortQ, StreamQ
 from app.problems import NotFound, invalid
 from app.routers import common
 from app.routers.responses import ERRORS, LIST_FORMATS
-from app.schemas import ClaimPublic, ExchangeDetail, ExchangePublic, Item, Page
 
 router = APIRouter(prefix="/v1/exchanges", tags=["exchanges"])
 ExchangeId = Annotated[
@@ -90,17 +90,37 @@ def list_exchanges(
     )
 
 
+MOVED: dict[int | str, dict[str, Any]] = {
+    301: {
+        "model": Item[MovedExchange],
+        "description": "The event was re-dated, so its id changed: `Location` names the new "
+        "id (the query kept), and the body says why.",
+        "headers": {
+            "Location": {"description": "Where the exchange is now.", "schema": {"type": "string"}}
+        },
+    }
+}
+
+
+def _moved_or_missing(request: Request, ctx: ReadDep, exchange_id: str, tail: str) -> Response:
+    """301 to the new id when the exchange moved, else 404."""
+    move = queries.get_moved_exchange(ctx.session, exchange_id, version=ctx.at())
+    if move is None:
+        raise NotFound(f"No exchange {exchange_id!r} at dataset version {ctx.version}.")
+    return common.moved(request, ctx, move, f"/v1/exchanges/{move['moved_to']}{tail}")
+
+
 @router.get(
     "/{exchange_id}",
     operation_id="get_exchange",
     response_model=Item[ExchangeDetail],
-    responses=ERRORS,
+    responses={**MOVED, **ERRORS},
 )
 def get_exchange(request: Request, ctx: ReadDep, exchange_id: ExchangeId) -> Response:
-    """One exchange, its sources and claims embedded."""
+    """One exchange, its sources and claims embedded (301 to its new id if it was re-dated)."""
     row = queries.get_exchange(ctx.session, exchange_id, version=ctx.at())
     if row is None:
-        raise NotFound(f"No exchange {exchange_id!r} at dataset version {ctx.version}.")
+        return _moved_or_missing(request, ctx, exchange_id, "")
     return common.one(request, ctx, row)
 
 
@@ -108,14 +128,14 @@ def get_exchange(request: Request, ctx: ReadDep, exchange_id: ExchangeId) -> Res
     "/{exchange_id}/claims",
     operation_id="list_exchange_claims",
     response_model=Page[ClaimPublic],
-    responses={**LIST_FORMATS, **ERRORS},
+    responses={**LIST_FORMATS, **MOVED, **ERRORS},
 )
 def list_exchange_claims(
     request: Request, ctx: ReadDep, exchange_id: ExchangeId, fmt: FormatDep
 ) -> Response:
     """Every claimant's figure for one exchange, with its sources."""
     if queries.get_exchange_revision(ctx.session, exchange_id, version=ctx.at()) is None:
-        raise NotFound(f"No exchange {exchange_id!r} at dataset version {ctx.version}.")
+        return _moved_or_missing(request, ctx, exchange_id, "/claims")
     only = queries.ClaimFilters(exchange=exchange_id)
     return common.whole(
         request,

@@ -6,10 +6,10 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app import queries
+from app.answers import MediatorPublic, Page
 from app.deps import FormatDep, ReadDep
 from app.routers import common
 from app.routers.responses import ERRORS, LIST_FORMATS
-from app.schemas import MediatorPublic, Page
 
 router = APIRouter(prefix="/v1/mediators", tags=["mediators"])
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.schemas import Problem
+from app.answers import Problem
 
 # The Problem schema is added to components by app.openapi (it is no route's model).
 _PROBLEM_CONTENT = {

@@ -9,11 +9,11 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app import queries
+from app.answers import Item, Page, SourceDetail, SourcePublic
 from app.deps import ID_RE, CursorQ, FormatDep, LimitQ, ReadDep, SourceFiltersDep, StreamQ
 from app.problems import NotFound
 from app.routers import common
 from app.routers.responses import ERRORS, LIST_FORMATS
-from app.schemas import Item, Page, SourceDetail, SourcePublic
 
 router = APIRouter(prefix="/v1/sources", tags=["sources"])
 

@@ -1,7 +1,10 @@
 """GET /v1/statistics/*: the numbers newsrooms chart and researchers quote.
 
 Each takes the filters of GET /v1/exchanges, so a summary always agrees with the list it
-summarises; sums count known figures only and report the events with an unknown figure apart.
+summarises. People returned alive and bodies of the fallen are two measures, never added
+together; every numeric field names its measure and side (app.codebook.MEASURES). Sums count
+stated figures only and report the events with an undisclosed figure apart. Every answer's
+meta carries the coverage: after its end the dataset is not yet curated.
 """
 
 from __future__ import annotations
@@ -12,38 +15,37 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from app import statistics
-from app.codebook import Claimant, Interval, Metric
+from app import queries, statistics
+from app.answers import (
+    MediatorStatsPage,
+    ReconciliationPage,
+    SummaryAnswer,
+    TimeseriesPage,
+)
+from app.codebook import CUMULATIVE_PREFIX, MEASURE_FIELDS, Claimant, Interval, Metric
 from app.deps import FiltersDep, FormatDep, IsoDate, ReadDep, listed, split_values
-from app.http import dumps
 from app.problems import invalid
 from app.routers import common
 from app.routers.responses import ERRORS, LIST_FORMATS
-from app.schemas import (
-    MediatorStats,
-    Page,
-    ReconciliationRow,
-    Summary,
-    TimeseriesPage,
-)
 
 router = APIRouter(prefix="/v1/statistics", tags=["statistics"])
 
-FIGURE_COLUMNS = (
-    "exchanges", "ukraine_received", "russia_received", "undisclosed_ukraine_received",
-    "undisclosed_russia_received",
-)  # fmt: skip
-CUMULATIVE = ("cumulative_exchanges", "cumulative_ukraine_received", "cumulative_russia_received")
+FIGURE_COLUMNS = MEASURE_FIELDS
+CUMULATIVE = tuple(f"{CUMULATIVE_PREFIX}{k}" for k in MEASURE_FIELDS)
 
 
-@router.get("/summary", operation_id="exchange_summary", response_model=Summary, responses=ERRORS)
+@router.get(
+    "/summary", operation_id="exchange_summary", response_model=SummaryAnswer, responses=ERRORS
+)
 def exchange_summary(request: Request, ctx: ReadDep, filters: FiltersDep) -> Response:
-    """Totals per side and per kind, counts, first and last date, largest event and gaps."""
+    """People and bodies returned to each side (apart), per kind, the last exchange and
+    repatriation, the largest exchange, and the gaps between exchanges of living people."""
 
     def build() -> bytes:
         body = statistics.summary(ctx.session, version=ctx.at(), filters=filters)
-        return dumps(
-            {**body, "dataset_version": ctx.version, "meta": {"dataset_version": ctx.version}}
+        coverage = queries.get_coverage(ctx.session, version=ctx.at())
+        return common.envelope(
+            body, {"dataset_version": ctx.version, **common.coverage_meta(coverage)}
         )
 
     return common.document(request, ctx, build)
@@ -67,41 +69,50 @@ def exchange_timeseries(
         bool, Query(description="Add running sums from the first period.")
     ] = False,
 ) -> Response:
-    """Per-period counts and sums, every period from the first event to the last, zeros included."""
+    """Per-period measures, people and bodies apart, every period of the coverage (within
+    since/until) with empty periods as zeros, and no period after the coverage's end."""
     columns = ("period", "start", "end", *FIGURE_COLUMNS, *(CUMULATIVE if cumulative else ()))
+    found: list[dict[str, Any] | None] = []
+
+    def fetch() -> list[dict[str, Any]]:
+        found.append(queries.get_coverage(ctx.session, version=ctx.at()))
+        return statistics.timeseries(
+            ctx.session, version=ctx.at(), filters=filters, interval=interval.value,
+            cumulative=cumulative, coverage=found[0],
+        )  # fmt: skip
+
+    def meta() -> dict[str, Any]:
+        return {"interval": interval.value, "cumulative": cumulative,
+                **common.coverage_meta(found[0])}  # fmt: skip
+
     return common.whole(
         request,
         ctx,
         fmt=fmt,
         columns=columns,
         filename=f"timeseries-{interval.value}",
-        top=lambda: {"interval": interval.value, "cumulative": cumulative},
-        fetch=lambda: statistics.timeseries(
-            ctx.session,
-            version=ctx.at(),
-            filters=filters,
-            interval=interval.value,
-            cumulative=cumulative,
-        ),
+        meta=meta,
+        fetch=fetch,
     )
 
 
 @router.get(
     "/mediators",
     operation_id="mediator_statistics",
-    response_model=Page[MediatorStats],
+    response_model=MediatorStatsPage,
     responses={**LIST_FORMATS, **ERRORS},
 )
 def mediator_statistics(
     request: Request, ctx: ReadDep, filters: FiltersDep, fmt: FormatDep
 ) -> Response:
-    """Per mediator: events, people returned to each side, first and last date."""
+    """Per mediator: the measures, people and bodies apart, and its first and last date."""
     return common.whole(
         request,
         ctx,
         fmt=fmt,
         filename="mediator-statistics",
         columns=("id", "name", *FIGURE_COLUMNS, "first_date", "last_date"),
+        meta=lambda: common.coverage_meta(queries.get_coverage(ctx.session, version=ctx.at())),
         fetch=lambda: statistics.mediators(ctx.session, version=ctx.at(), filters=filters),
     )
 
@@ -109,7 +120,7 @@ def mediator_statistics(
 @router.get(
     "/reconciliation",
     operation_id="reconciliation",
-    response_model=Page[ReconciliationRow],
+    response_model=ReconciliationPage,
     responses={**LIST_FORMATS, **ERRORS},
 )
 def reconciliation(
@@ -118,16 +129,23 @@ def reconciliation(
     fmt: FormatDep,
     claimant: Annotated[
         list[Annotated[str, listed(Claimant)]] | None,
-        Query(description=f"One or more of {', '.join(Claimant)}."),
+        Query(
+            description=f"One or more of {', '.join(Claimant)}: repeat the parameter, or separate "
+            "the values with commas."
+        ),
     ] = None,
     metric: Annotated[
         list[Annotated[str, listed(Metric)]] | None,
-        Query(description=f"One or more of {', '.join(Metric)}."),
+        Query(
+            description=f"One or more of {', '.join(Metric)}: repeat the parameter, or separate "
+            "the values with commas."
+        ),
     ] = None,
     since: Annotated[dt.date | None, IsoDate, Query(description="Statements on or after.")] = None,
     until: Annotated[dt.date | None, IsoDate, Query(description="Statements on or before.")] = None,
 ) -> Response:
-    """Official running totals beside the dataset's own figure for the same window."""
+    """Official running totals beside the dataset's own figure counted from the same base,
+    each marked within or outside the coverage."""
     if since and until and since > until:
         raise invalid("since", "must not be after until")
     args: dict[str, Any] = {
@@ -136,6 +154,12 @@ def reconciliation(
         "since": since,
         "until": until,
     }
+    found: list[dict[str, Any] | None] = []
+
+    def fetch() -> list[dict[str, Any]]:
+        found.append(queries.get_coverage(ctx.session, version=ctx.at()))
+        return statistics.reconciliation(ctx.session, version=ctx.at(), coverage=found[0], **args)
+
     return common.whole(
         request,
         ctx,
@@ -152,8 +176,10 @@ def reconciliation(
             "dataset_value",
             "difference",
             "ratio",
+            "within_coverage",
             "sources",
             "note",
         ),
-        fetch=lambda: statistics.reconciliation(ctx.session, version=ctx.at(), **args),
+        meta=lambda: common.coverage_meta(found[0]),
+        fetch=fetch,
     )
