@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,6 +24,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "app" / "openapi_examples.json"
 TOKEN = "examples-token"  # noqa: S105  (a throwaway database of its own)
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 # A record of each type from data/, to fill the path parameters.
 PATH_VALUES = {
@@ -58,9 +60,20 @@ NEW = {
         "agreed_ukraine_received": 95, "agreed_russia_received": 95, "stages": ["2024-07-17"],
         "sources": [PATH_VALUES["source_id"]],
     },
+    "moved_exchange": {
+        "id": "2024-07-16", "moved_to": "2024-07-17",
+        "note": "An example: first dated by the publication date of a later report.",
+    },
+    "coverage": {
+        "from": "2022-02-24", "until": "2026-06-07",
+        "note": "Searched up to 7 June 2026; nothing after it is curated yet.",
+    },
 }  # fmt: skip
 PATCH = {"exchange": {"notes": "Corrected."}, "source": {"title": "Corrected title"},
-         "claim": {"note": "Corrected."}, "agreement": {"note": "Corrected."}}  # fmt: skip
+         "claim": {"note": "Corrected."}, "agreement": {"note": "Corrected."},
+         "moved_exchange": {"note": "Corrected."}, "coverage": {"note": "Corrected."}}  # fmt: skip
+# A re-dated exchange: its old id answers 301 (data/moved_exchanges.csv).
+MOVED_ID = "2023-10-19"
 
 
 def trim(media: str, body: bytes) -> Any:
@@ -83,25 +96,46 @@ def trim(media: str, body: bytes) -> Any:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{tmp}/examples.sqlite3"
-        env = {**os.environ, "DATABASE_URL": url}
-        for args in (["migrate"], ["load", str(ROOT / "data")]):
-            command = [sys.executable, "-m", "app.cli", *args]
-            subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)  # noqa: S603
-        build(url)
+        url = _database(Path(tmp), "examples", ROOT / "data")
+        # The first PUT of a coverage answers 201: a dataset loaded without one shows it.
+        bare = Path(tmp) / "no-coverage"
+        shutil.copytree(ROOT / "data", bare, ignore=shutil.ignore_patterns("coverage.csv"))
+        first_coverage = _first_coverage(_database(Path(tmp), "bare", bare))
+        build(url, {"replace_coverage": {"201": {"application/json": first_coverage}}})
 
 
-def build(url: str) -> None:
-    from fastapi.testclient import TestClient
+def _database(tmp: Path, name: str, data: Path) -> str:
+    url = f"sqlite:///{tmp}/{name}.sqlite3"
+    env = {**os.environ, "DATABASE_URL": url}
+    for args in (["migrate"], ["load", str(data)]):
+        command = [sys.executable, "-m", "app.cli", *args]
+        subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)  # noqa: S603
+    return url
 
+
+def _app(url: str) -> Any:
     from app.config import Settings
     from app.main import create_app
 
     digest = hashlib.sha256(TOKEN.encode()).hexdigest()
-    app = create_app(Settings(database_url=url, admin_tokens=f"examples:{digest}"))
-    auth = {"Authorization": f"Bearer {TOKEN}"}
+    return create_app(Settings(database_url=url, admin_tokens=f"examples:{digest}"))
+
+
+def _first_coverage(url: str) -> Any:
+    from fastapi.testclient import TestClient
+
+    with TestClient(_app(url)) as client:
+        r = client.put("/v1/admin/coverage", json=NEW["coverage"], headers=AUTH)
+        assert r.status_code == 201, r.text
+        return r.json()
+
+
+def build(url: str, made_elsewhere: dict[str, dict[str, dict[str, Any]]]) -> None:
+    from fastapi.testclient import TestClient
+
+    auth = AUTH
     out: dict[str, dict[str, dict[str, Any]]] = {}
-    with TestClient(app) as client:
+    with TestClient(_app(url)) as client:
         doc = client.get("/openapi.json").json()
         ops = [(path, method, op) for path, item in doc["paths"].items()
                for method, op in item.items()]  # fmt: skip
@@ -115,12 +149,17 @@ def build(url: str) -> None:
                 record = NEW[type_].get("id") or _made[type_]
                 target = target.replace("{record_id}", record)
             for status, response in op["responses"].items():
-                if not status.startswith("2"):
+                if not status.startswith("2") and status != "301":
                     continue
                 for media in response.get("content", {}):
                     if media == "application/zip":
                         continue  # binary: no example can be written inline
-                    r = _ask(client, method, target, op_id, type_, media, auth)
+                    if status in made_elsewhere.get(op_id, {}):
+                        out.setdefault(op_id, {})[status] = made_elsewhere[op_id][status]
+                        continue
+                    moved = target.replace(PATH_VALUES["exchange_id"], MOVED_ID)
+                    asked = moved if status == "301" else target
+                    r = _ask(client, method, asked, op_id, type_, media, auth)
                     assert str(r.status_code) == status, (op_id, status, r.status_code, r.text)
                     if op_id.startswith("create_"):
                         _made[type_] = r.json()["data"]["id"]
@@ -147,7 +186,13 @@ def _ask(client: Any, method: str, target: str, op_id: str, type_: str, media: s
             query = {"text/plain": "format=text", "application/x-bibtex": "format=bibtex"}.get(
                 media, "format=csl-json"
             )
-        return client.get(f"{target}?{query}", headers={"Accept": media})
+        return client.get(
+            f"{target}?{query}", headers={"Accept": media}, follow_redirects=False
+        )
+    if type_ == "coverage":
+        if op_id.startswith("replace_"):
+            return client.put(target, json=NEW[type_], headers=auth)
+        return client.patch(target, json=PATCH[type_], headers=auth)
     if op_id.startswith("create_"):
         return client.post(target, json=NEW[type_], headers=auth)
     if op_id.startswith("replace_"):
