@@ -28,11 +28,11 @@ from app.routers import (
     exchanges,
     mediators,
     ops,
-    page,
     responses,
     sources,
     statistics,
 )
+from app.web import pages
 
 DESCRIPTION = f"""{DATASET_TITLE}: a curated, source-cited dataset, read-only for everyone.
 
@@ -122,7 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     observability.install(app)  # GET /metrics; counts what the error handlers answer
     for module in (exchanges, sources, mediators, claims, agreements, statistics, dataset, ops,
-                   page):  # fmt: skip
+                   pages):  # fmt: skip
         app.include_router(module.router)
     for router in admin.routers:
         app.include_router(router)

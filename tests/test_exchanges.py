@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from app.schemas import ExchangeDetail, ExchangePublic, Item, Page
+from app.answers import ExchangeDetail, ExchangePublic, Item, Page
 from tests import oracle
 from tests.conftest import use_database
 from tests.helpers import assert_problem, walk

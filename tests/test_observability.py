@@ -364,7 +364,7 @@ def test_data_answers_carry_the_security_headers(client, url):
 
 
 def test_the_dashboard_keeps_its_own_policy_and_is_never_framed(client):
-    from app.routers import page
+    from app.web import pages as page
 
     for _ in range(2):
         r = client.get("/")

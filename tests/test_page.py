@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.main import create_app
-from app.routers import page
+from app.web import pages as page
 
 BASE = "http://testserver/"
 CSP = (

@@ -6,7 +6,7 @@ import csv
 import io
 
 from app import codebook
-from app.schemas import ChangePublic, ClaimPublic, Page
+from app.answers import ChangePublic, ClaimPublic, Page
 from tests.helpers import assert_problem, walk
 
 # The research notes list these nine exchanges whose claimants disagree.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import collections
 
-from app.schemas import DatasetInfo, Item, MediatorPublic, Page, SourceDetail, SourcePublic
+from app.answers import DatasetInfo, Item, MediatorPublic, Page, SourceDetail, SourcePublic
 from tests import oracle
 from tests.helpers import assert_problem, walk
 

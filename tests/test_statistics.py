@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from app.schemas import Page, ReconciliationRow, Summary, TimeseriesPage
+from app.answers import Page, ReconciliationRow, Summary, TimeseriesPage
 from tests.helpers import assert_problem, walk
 
 ZERO = {

@@ -113,55 +113,117 @@ def open_dashboard(browser: Any, live_url: str) -> Iterator[Any]:
         context.close()
 
 
-def test_headline_figures_equal_the_summary(open_dashboard):
+FIGURES = (
+    ("#fig-people-ukraine", "people_to_ukraine"),
+    ("#fig-people-russia", "people_to_russia"),
+    ("#fig-bodies-ukraine", "bodies_to_ukraine"),
+    ("#fig-bodies-russia", "bodies_to_russia"),
+)
+
+
+def test_the_first_figures_are_people_returned_alive(open_dashboard):
     d = open_dashboard()
-    summary = d.api("/v1/statistics/summary")
-    for element, key in (
-        ("#fig-ukraine", "ukraine_received"),
-        ("#fig-russia", "russia_received"),
-        ("#fig-exchanges", "exchanges"),
-    ):
+    body = d.api("/v1/statistics/summary")
+    summary, meta = body["data"], body["meta"]
+    # What a reader asks first: people returned alive, to each side, then the bodies.
+    terms = d.page.eval_on_selector_all(".figures dt", "ts => ts.map(t => t.textContent)")
+    assert terms[:4] == [
+        "People returned alive to Ukraine",
+        "People returned alive to Russia",
+        "Bodies of the fallen returned to Ukraine",
+        "Bodies of the fallen returned to Russia",
+    ]
+    for element, key in FIGURES:
         assert d.page.get_attribute(element, "data-value") == str(summary[key])
         assert d.page.inner_text(f"{element} .value") == f"{summary[key]:,}"
-    assert d.page.get_attribute("#fig-last", "data-value") == summary["last_date"]
-    assert d.page.get_attribute("#fig-last time", "datetime") == summary["last_date"]
-    days = (dt.datetime.now(dt.UTC).date() - dt.date.fromisoformat(summary["last_date"])).days
+        undisclosed = summary[f"undisclosed_{key}"]
+        assert d.page.get_attribute(element, "data-undisclosed") == str(undisclosed)
+        if undisclosed:
+            assert f"not disclosed for {undisclosed:,}" in d.page.inner_text(element)
+    # The living and the dead are never one number on the page.
+    both = summary["people_to_ukraine"] + summary["bodies_to_ukraine"]
+    assert f"{both:,}" not in d.page.inner_text("main")
+
+    last = summary["last_exchange"]
+    assert d.page.get_attribute("#fig-last", "data-value") == last["date"]
+    assert d.page.get_attribute("#fig-last time", "datetime") == last["date"]
+    days = (dt.datetime.now(dt.UTC).date() - dt.date.fromisoformat(last["date"])).days
     shown = int(d.page.get_attribute("#fig-days", "data-value"))
     assert abs(shown - days) <= 1  # the test may straddle midnight
-    version = summary["dataset_version"]
+
+    until = meta["coverage"]["until"]
+    assert d.page.get_attribute("#coverage-note", "data-until") == until
+    assert "not yet curated" in d.page.inner_text("#coverage-note")
+    version = meta["dataset_version"]
     assert d.page.get_attribute("#citation-link", "href") == (
         f"v1/dataset/citation?as_of_version={version}"
     )
     d.assert_clean()
 
 
-def test_chart_has_one_bar_group_per_month(open_dashboard):
+def test_completeness_is_ukraines_latest_count_against_the_dataset(open_dashboard):
     d = open_dashboard()
-    series = d.api("/v1/statistics/timeseries", interval="month", cumulative="true")["data"]
-    assert series, "the dataset has events, so the series has months"
-    groups = d.page.eval_on_selector_all(
-        "#chart svg g[data-period]",
-        """gs => gs.map(g => ({
-            period: g.dataset.period,
-            bars: g.querySelectorAll("rect.bar").length,
-            marks: [...g.querySelectorAll("rect.mark")].map(m => Number(m.dataset.undisclosed)),
-            title: g.querySelector("title").textContent,
-        }))""",
+    rows = d.api(
+        "/v1/statistics/reconciliation", metric="people_returned_to_ukraine", claimant="ua_official"
+    )["data"]
+    usable = [
+        r for r in rows
+        if r["qualifier"] == "exact" and r["counted_from"] is None and r["within_coverage"]
+    ]  # fmt: skip
+    latest = usable[-1]
+    assert d.page.get_attribute("#fig-complete", "data-statement") == latest["id"]
+    assert float(d.page.get_attribute("#fig-complete", "data-value")) == latest["ratio"]
+    text = d.page.inner_text("#fig-complete")
+    assert f"{latest['dataset_value']:,}" in text and f"{latest['value']:,}" in text
+    assert f"{round(latest['ratio'] * 100, 1)}%" in text
+    d.assert_clean()
+
+
+def chart_groups(d: Dashboard) -> list[dict[str, Any]]:
+    return list(
+        d.page.eval_on_selector_all(
+            "#chart svg g[data-period]",
+            """gs => gs.map(g => ({
+                period: g.dataset.period,
+                bars: g.querySelectorAll("rect.bar").length,
+                marks: [...g.querySelectorAll("rect.mark")].map(m => Number(m.dataset.undisclosed)),
+                title: g.querySelector("title").textContent,
+            }))""",
+        )
     )
+
+
+def check_chart(d: Dashboard, series: list[dict[str, Any]], measure: str) -> None:
+    assert d.page.get_attribute("#chart svg", "data-measure") == measure
+    groups = chart_groups(d)
     assert [g["period"] for g in groups] == [m["period"] for m in series]
     for group, month in zip(groups, series, strict=True):
-        hidden = [
-            month[k]
-            for k in ("undisclosed_ukraine_received", "undisclosed_russia_received")
-            if month[k]
-        ]
+        sides = [f"{measure}_to_ukraine", f"{measure}_to_russia"]
+        hidden = [month[f"undisclosed_{k}"] for k in sides if month[f"undisclosed_{k}"]]
         # An undisclosed figure is marked, never drawn as a silent zero.
         assert group["marks"] == hidden, month
         if hidden:
             assert "not disclosed" in group["title"]
-        assert group["bars"] == (month["ukraine_received"] > 0) + (month["russia_received"] > 0)
+        assert group["bars"] == sum(month[k] > 0 for k in sides)
     assert d.page.locator("#months tbody tr").count() == len(series)
     assert d.page.locator("#chart svg polyline").count() == 2
+
+
+def test_the_chart_shows_people_and_switches_to_bodies(open_dashboard):
+    d = open_dashboard()
+    body = d.api("/v1/statistics/timeseries", interval="month", cumulative="true")
+    series = body["data"]
+    assert series[-1]["period"] == body["meta"]["coverage"]["until"][:7]  # no month past it
+    check_chart(d, series, "people")
+    assert d.page.get_attribute("#show-people", "aria-pressed") == "true"
+    assert d.page.inner_text("#chart-title") == "People returned alive, month by month"
+
+    d.page.click("#show-bodies")
+    d.page.wait_for_selector('#chart svg[data-measure="bodies"]')
+    check_chart(d, series, "bodies")
+    assert d.page.get_attribute("#show-bodies", "aria-pressed") == "true"
+    assert d.page.get_attribute("#show-people", "aria-pressed") == "false"
+    assert "Bodies of the fallen" in d.page.inner_text("#chart-title")
     d.assert_clean()
 
 

@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from app.http import matches, not_modified
 
-STATIC = Path(__file__).resolve().parents[1] / "static"
+STATIC = Path(__file__).resolve().parent / "static"
 
 # Strict: nothing inline, nothing from elsewhere. `data:` images only for the blank favicon.
 CSP = (

@@ -21,6 +21,24 @@ const STATUS = {
   undisclosed: "undisclosed",
 };
 const SIDES = [["ukraine", "ukraine_received"], ["russia", "russia_received"]];
+// The two measures the API keeps apart (GET /v1/codebook, "measures"): never added together.
+const MEASURES = {
+  people: {
+    title: "People returned alive, month by month",
+    caption: "People returned alive to each side per month",
+    note: "Bars: people returned alive in the month, prisoners of war and civilians. Lines: " +
+      "the running totals. Bodies of the fallen are counted apart (the second switch): at " +
+      "their scale they would drown the living.",
+    unit: "person", units: "people", event: "exchange", events: "Exchanges",
+  },
+  bodies: {
+    title: "Bodies of the fallen returned, month by month",
+    caption: "Bodies of the fallen returned to each side per month",
+    note: "Bars: bodies of the fallen handed over in the month, as the receiving side " +
+      "announced them. Lines: the running totals. People returned alive are counted apart.",
+    unit: "body", units: "bodies", event: "repatriation", events: "Repatriations",
+  },
+};
 
 const number = new Intl.NumberFormat("en-US");
 const compact = new Intl.NumberFormat("en-US", { notation: "compact" });
@@ -33,7 +51,10 @@ const monthFormat = new Intl.DateTimeFormat("en-GB", {
 });
 
 const $ = (id) => document.getElementById(id);
-const state = { filters: new URLSearchParams(), cursors: [], next: null, seq: 0, version: null };
+const state = {
+  filters: new URLSearchParams(), cursors: [], next: null, seq: 0, version: null,
+  measure: "people", series: [],
+};
 let mediatorNames = {};
 const problems = [];
 
@@ -53,6 +74,8 @@ const s = (tag, attrs, ...children) => fill(document.createElementNS(SVG_NS, tag
 const day = (iso) => dayFormat.format(new Date(`${iso}T00:00:00Z`));
 const month = (iso) => monthFormat.format(new Date(`${iso}T00:00:00Z`));
 const plural = (n, word) => `${number.format(n)} ${word}${n === 1 ? "" : "s"}`;
+const percent = new Intl.NumberFormat("en-US", { style: "percent", maximumFractionDigits: 1 });
+const daysSince = (iso) => Math.floor((Date.now() - Date.parse(`${iso}T00:00:00Z`)) / 864e5);
 const round = (v) => Math.round(v * 100) / 100;
 
 async function getJSON(url) {
@@ -77,51 +100,91 @@ function clearProblems() {
 
 // ---- headline figures ---------------------------------------------------------------------
 
-function setFigure(id, value) {
-  $(id).dataset.value = value;
-  $(id).replaceChildren(h("span", { class: "value" }, number.format(value)));
+// A sum and, beside it, how many events did not disclose that figure: never a silent zero.
+function setFigure(id, value, undisclosed, event) {
+  const dd = $(id);
+  dd.dataset.value = value;
+  dd.dataset.undisclosed = undisclosed;
+  dd.replaceChildren(h("span", { class: "value" }, number.format(value)));
+  if (undisclosed) {
+    dd.append(h("span", { class: "sub" }, `+ not disclosed for ${plural(undisclosed, event)}`));
+  }
 }
 
-function renderSummary(sum) {
-  setFigure("fig-ukraine", sum.ukraine_received);
-  setFigure("fig-russia", sum.russia_received);
-  setFigure("fig-exchanges", sum.exchanges);
+function renderCoverage(coverage) {
+  const note = $("coverage-note");
+  if (!coverage.until) {
+    note.textContent = coverage.statement;
+    return;
+  }
+  note.dataset.until = coverage.until;
+  note.replaceChildren(
+    h("strong", {}, `Records are curated up to ${day(coverage.until)}.`),
+    ` No record after that date means not yet curated, not that no exchange took place.`,
+  );
+}
+
+function renderSummary(body) {
+  const sum = body.data;
+  setFigure("fig-people-ukraine", sum.people_to_ukraine, sum.undisclosed_people_to_ukraine, "exchange");
+  setFigure("fig-people-russia", sum.people_to_russia, sum.undisclosed_people_to_russia, "exchange");
+  setFigure("fig-bodies-ukraine", sum.bodies_to_ukraine, sum.undisclosed_bodies_to_ukraine, "repatriation");
+  setFigure("fig-bodies-russia", sum.bodies_to_russia, sum.undisclosed_bodies_to_russia, "repatriation");
+  renderCoverage(body.meta.coverage);
+
   const last = $("fig-last");
-  if (sum.last_date) {
-    const days = Math.floor((Date.now() - Date.parse(`${sum.last_date}T00:00:00Z`)) / 864e5);
-    last.dataset.value = sum.last_date;
+  if (sum.last_exchange) {
+    const { id, date } = sum.last_exchange;
+    const days = daysSince(date);
+    last.dataset.value = date;
     last.replaceChildren(
-      h("time", { datetime: sum.last_date }, day(sum.last_date)),
+      h("a", { href: `v1/exchanges/${encodeURIComponent(id)}` }, h("time", { datetime: date }, day(date))),
       h("span", { class: "sub", id: "fig-days", "data-value": days },
         days <= 0 ? "today" : `${plural(days, "day")} ago`),
     );
   } else {
-    last.textContent = "none yet";
+    last.textContent = "none recorded";
   }
 
-  // Most of those returned are the bodies of the fallen: say so right under each total.
-  const bodies = sum.by_kind?.bodies_repatriation;
-  for (const [side, key] of SIDES) {
-    if (bodies?.[key]) {
-      $(`fig-${side}`).append(h("span", { class: "sub" }, `including ${number.format(bodies[key])} bodies of the fallen`));
-    }
-  }
-  // The totals need their caveats next to them: what they cannot count.
   const notes = [];
-  const ua = sum.undisclosed_ukraine_received || 0;
-  const ru = sum.undisclosed_russia_received || 0;
-  if (ua || ru) {
-    notes.push(`The totals add up stated figures only: ${plural(ua, "exchange")} did not disclose how many
-      returned to Ukraine, and ${plural(ru, "exchange")} how many returned to Russia.`);
+  if (sum.exchanges || sum.repatriations) {
+    notes.push(`${plural(sum.exchanges, "exchange")} of living people and
+      ${plural(sum.repatriations, "repatriation")} of bodies are recorded.`);
   }
-  if (sum.largest) {
-    notes.push(`The largest single event, on ${day(sum.largest.date)}, returned
-      ${number.format(sum.largest.total)} people in all.`);
+  if (sum.largest_exchange) {
+    const e = sum.largest_exchange;
+    notes.push(`The largest exchange, on ${day(e.date)}, returned ${number.format(e.people_to_ukraine)}
+      people to Ukraine and ${number.format(e.people_to_russia)} to Russia.`);
   }
-  if (sum.first_date) notes.push(`First recorded: ${day(sum.first_date)}.`);
+  if (sum.longest_gap) {
+    notes.push(`Exchanges came a median of ${plural(sum.median_gap_days, "day")} apart; the longest
+      wait ran ${plural(sum.longest_gap.days, "day")}, from ${day(sum.longest_gap.from)} to
+      ${day(sum.longest_gap.to)}.`);
+  }
   $("fig-note").textContent = notes.join(" ").replace(/\s+/g, " ");
-  if (state.version === null) state.version = sum.dataset_version; // /v1/dataset may answer later
+  if (state.version === null) state.version = body.meta.dataset_version; // /v1/dataset may answer later
   updateLinks();
+}
+
+// Ukraine's latest official count of people returned alive, beside the dataset's own count
+// from the same base (GET /v1/statistics/reconciliation): how complete the figures above are.
+function renderCompleteness(rows) {
+  const fig = $("fig-complete");
+  const usable = rows.filter((r) => r.claimant === "ua_official" && r.qualifier === "exact" &&
+    r.counted_from === null && r.within_coverage !== false && r.ratio !== null);
+  const latest = usable[usable.length - 1];
+  if (!latest) {
+    fig.textContent = "no official count to compare";
+    return;
+  }
+  fig.dataset.value = latest.ratio;
+  fig.dataset.statement = latest.id;
+  fig.replaceChildren(
+    h("span", { class: "value" }, percent.format(latest.ratio)),
+    h("span", { class: "sub" }, `${number.format(latest.dataset_value)} people in this dataset
+      against ${number.format(latest.value)} in Ukraine's official count of ${day(latest.date)}`
+      .replace(/\s+/g, " ")),
+  );
 }
 
 // ---- the chart ----------------------------------------------------------------------------
@@ -135,29 +198,51 @@ function niceMax(value) {
 
 // "95", "not disclosed", or "95 + not disclosed for 1 exchange": an undisclosed figure must
 // never read as zero.
-function sideText(value, undisclosed) {
+function sideText(value, undisclosed, event = "event") {
   if (!undisclosed) return number.format(value);
-  const what = `not disclosed for ${plural(undisclosed, "exchange")}`;
+  const what = `not disclosed for ${plural(undisclosed, event)}`;
   return value ? `${number.format(value)} + ${what}` : what;
 }
 
-function monthTitle(r) {
-  if (!r.exchanges) return `${month(r.start)}: no exchange`;
-  return `${month(r.start)}: ${plural(r.exchanges, "exchange")}. ` +
-    `Returned to Ukraine: ${sideText(r.ukraine_received, r.undisclosed_ukraine_received)}; ` +
-    `to Russia: ${sideText(r.russia_received, r.undisclosed_russia_received)}. ` +
-    `Since the start: ${number.format(r.cumulative_ukraine_received)} and ` +
-    `${number.format(r.cumulative_russia_received)}.`;
+// The series' fields of one measure (people_to_ukraine, cumulative_bodies_to_russia, ...).
+const field = (measure, side, prefix = "") => `${prefix}${measure}_to_${side}`;
+
+function monthTitle(r, measure) {
+  const m = MEASURES[measure];
+  const events = measure === "people" ? r.exchanges : r.repatriations;
+  if (!events) return `${month(r.start)}: no ${m.event}`;
+  const side = (which) =>
+    sideText(r[field(measure, which)], r[field(measure, which, "undisclosed_")], m.event);
+  return `${month(r.start)}: ${plural(events, m.event)}. ` +
+    `${m.units[0].toUpperCase()}${m.units.slice(1)} returned to Ukraine: ${side("ukraine")}; ` +
+    `to Russia: ${side("russia")}. ` +
+    `Since the start: ${number.format(r[field(measure, "ukraine", "cumulative_")])} and ` +
+    `${number.format(r[field(measure, "russia", "cumulative_")])}.`;
 }
 
-function renderChart(rows) {
+function showMeasure(measure) {
+  state.measure = measure;
+  const m = MEASURES[measure];
+  for (const button of document.querySelectorAll(".switch button")) {
+    button.setAttribute("aria-pressed", String(button.dataset.measure === measure));
+  }
+  $("chart-title").textContent = m.title;
+  $("chart-note").textContent = m.note;
+  $("months-caption").textContent = m.caption;
+  $("months-events").textContent = m.events;
+  renderChart(state.series, measure);
+}
+
+function renderChart(rows, measure) {
+  const spec = MEASURES[measure];
+  const key = (side, prefix) => field(measure, side, prefix);
   const W = 960, H = 360, MARK = 10;
   const m = { top: 30, right: 56, bottom: 30, left: 48 };
   const pw = W - m.left - m.right, ph = H - m.top - m.bottom;
   const band = pw / Math.max(rows.length, 1);
-  const barMax = niceMax(Math.max(...rows.flatMap((r) => [r.ukraine_received, r.russia_received])));
+  const barMax = niceMax(Math.max(...rows.flatMap((r) => [r[key("ukraine")], r[key("russia")]])));
   const cumMax = niceMax(Math.max(...rows.flatMap(
-    (r) => [r.cumulative_ukraine_received, r.cumulative_russia_received])));
+    (r) => [r[key("ukraine", "cumulative_")], r[key("russia", "cumulative_")]])));
   const y = (v) => round(m.top + ph - (v / barMax) * ph);
   const yc = (v) => round(m.top + ph - (v / cumMax) * ph);
   const xMid = (i) => round(m.left + (i + 0.5) * band);
@@ -165,14 +250,15 @@ function renderChart(rows) {
   const first = rows[0], last = rows[rows.length - 1];
   const svg = s("svg", {
     viewBox: `0 0 ${W} ${H}`, role: "img", "aria-labelledby": "chart-svg-title chart-svg-desc",
+    "data-measure": measure,
   },
-  s("title", { id: "chart-svg-title" }, "People returned to each side per month, and in all"),
+  s("title", { id: "chart-svg-title" }, `${spec.caption}, and in all`),
   s("desc", { id: "chart-svg-desc" }, rows.length
     ? `${rows.length} months from ${month(first.start)} to ${month(last.start)}. By the end,
-      ${number.format(last.cumulative_ukraine_received)} people had returned to Ukraine and
-      ${number.format(last.cumulative_russia_received)} to Russia. The table below the chart
-      holds every month's figures.`.replace(/\s+/g, " ")
-    : "No exchange yet."),
+      ${number.format(last[key("ukraine", "cumulative_")])} ${spec.units} had returned to Ukraine
+      and ${number.format(last[key("russia", "cumulative_")])} to Russia. The table below the
+      chart holds every month's figures.`.replace(/\s+/g, " ")
+    : `No ${spec.event} yet.`),
   // Hatching marks an undisclosed figure: a pattern per side, so the colour still says which.
   s("defs", {}, ...SIDES.map(([side]) => s("pattern", {
     id: `hatch-${side}`, width: 6, height: 6, patternUnits: "userSpaceOnUse",
@@ -206,10 +292,10 @@ function renderChart(rows) {
   rows.forEach((r, i) => {
     const x0 = m.left + i * band;
     const g = s("g", { class: "month", "data-period": r.period },
-      s("title", {}, monthTitle(r)),
+      s("title", {}, monthTitle(r, measure)),
       s("rect", { class: "hit", x: round(x0), y: m.top, width: round(band), height: ph }));
-    SIDES.forEach(([side, key], k) => {
-      const value = r[key], hidden = r[`undisclosed_${key}`];
+    SIDES.forEach(([side], k) => {
+      const value = r[key(side)], hidden = r[key(side, "undisclosed_")];
       const x = round(x0 + band * (0.1 + 0.4 * k)), w = round(band * 0.4);
       if (value > 0) {
         g.append(s("rect", { class: `bar ${side}`, x, y: y(value), width: w, height: y(0) - y(value) }));
@@ -226,19 +312,21 @@ function renderChart(rows) {
   svg.append(bars);
 
   // The cumulative lines, on the right-hand scale.
-  for (const [side, key] of SIDES) {
-    const points = rows.map((r, i) => `${xMid(i)},${yc(r[`cumulative_${key}`])}`).join(" ");
+  for (const [side] of SIDES) {
+    const points = rows.map((r, i) => `${xMid(i)},${yc(r[key(side, "cumulative_")])}`).join(" ");
     svg.append(s("polyline", { class: `line ${side}`, points }));
   }
   $("chart").replaceChildren(svg);
 
   $("months").tBodies[0].replaceChildren(...rows.map((r) => h("tr", {},
     h("th", { scope: "row" }, month(r.start)),
-    h("td", { class: "num" }, number.format(r.exchanges)),
-    h("td", { class: "num" }, sideText(r.ukraine_received, r.undisclosed_ukraine_received)),
-    h("td", { class: "num" }, sideText(r.russia_received, r.undisclosed_russia_received)),
-    h("td", { class: "num" }, number.format(r.cumulative_ukraine_received)),
-    h("td", { class: "num" }, number.format(r.cumulative_russia_received)),
+    h("td", { class: "num" }, number.format(measure === "people" ? r.exchanges : r.repatriations)),
+    h("td", { class: "num" },
+      sideText(r[key("ukraine")], r[key("ukraine", "undisclosed_")], spec.event)),
+    h("td", { class: "num" },
+      sideText(r[key("russia")], r[key("russia", "undisclosed_")], spec.event)),
+    h("td", { class: "num" }, number.format(r[key("ukraine", "cumulative_")])),
+    h("td", { class: "num" }, number.format(r[key("russia", "cumulative_")])),
   )));
 }
 
@@ -371,7 +459,8 @@ async function loadMediators() {
   select.value = state.filters.get("mediator") || ""; // options arrive after the address is read
 }
 
-function renderDataset(info) {
+function renderDataset(body) {
+  const info = body.data;
   state.version = info.version;
   const updated = info.updated_at ? `, updated ${day(info.updated_at.slice(0, 10))}` : "";
   const citation = typeof info.citation === "string" ? ` Cite as: ${info.citation}` : "";
@@ -405,11 +494,19 @@ function init() {
   });
   updateLinks();
 
+  for (const button of document.querySelectorAll(".switch button")) {
+    button.addEventListener("click", () => showMeasure(button.dataset.measure));
+  }
+
   const mediators = loadMediators();
   const loads = [
     getJSON("v1/statistics/summary").then(renderSummary),
-    getJSON("v1/statistics/timeseries?interval=month&cumulative=true")
-      .then((body) => renderChart(body.data)),
+    getJSON("v1/statistics/timeseries?interval=month&cumulative=true").then((body) => {
+      state.series = body.data;
+      renderChart(state.series, state.measure);
+    }),
+    getJSON("v1/statistics/reconciliation?metric=people_returned_to_ukraine&claimant=ua_official")
+      .then((body) => renderCompleteness(body.data)),
     getJSON("v1/dataset").then(renderDataset),
     mediators,
     // The table names mediators, so it waits for their names (but not for their failure).
