@@ -30,6 +30,7 @@ from sqlalchemy.engine import make_url
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db import normalise_url
+from app.web.i18n import negotiate
 
 UNCACHED_PREFIXES = ("/v1/admin", "/healthz", "/readyz", "/metrics")
 # stream=true (or any spelling pydantic reads as true) asks for every matching row in one
@@ -163,7 +164,14 @@ def accepted_codings(header: bytes | None) -> frozenset[bytes]:
 
 # The request headers the cache reads: collected in one pass over the request's headers.
 WANTED = frozenset((b"accept", b"host", b"accept-encoding", b"if-none-match",
-                    b"if-modified-since"))  # fmt: skip
+                    b"if-modified-since", b"accept-language"))  # fmt: skip
+# Answers in the reader's language (lang=, else Accept-Language): keyed by the language the
+# header negotiates too, one of three, so a Ukrainian page is never kept for an English reader.
+LOCALIZED_PREFIXES = ("/v1/codebook", "/embed/", "/feeds/")
+
+
+def _localized(path: str) -> bool:
+    return path == "/" or path.startswith(LOCALIZED_PREFIXES)
 
 
 def _headers(scope: Scope) -> dict[bytes, bytes]:
@@ -218,8 +226,13 @@ class ResponseCache:
             query = b"&".join(sorted(query.split(b"&"), key=lambda p: bytes(p).partition(b"=")[0]))
         accept = headers.get(b"accept", b"").replace(b" ", b"").lower()
         host = headers.get(b"host", b"")
-        return (scope.get("scheme", "http").encode(), host, scope["path"].encode(), query,
-                accept)  # fmt: skip
+        path = scope["path"]
+        lang = b""
+        if _localized(path):
+            header = headers.get(b"accept-language", b"").decode("latin-1")
+            lang = negotiate(None, header).value.encode()
+        return (scope.get("scheme", "http").encode(), host, path.encode(), query, accept,
+                lang)  # fmt: skip
 
     def _drop_all(self, version: int) -> None:
         for entry in self.entries.values():

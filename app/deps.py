@@ -18,6 +18,8 @@ from app.db import close_read, open_read
 from app.http import Format, negotiate
 from app.problems import invalid
 from app.schemas import Q
+from app.web import i18n
+from app.web.i18n import Lang
 
 MAX_Q = 200
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -317,4 +319,21 @@ async def output_format(request: Request, format: FormatQ = None, bom: BomQ = Fa
 
 
 FormatDep = Annotated[Format, Depends(output_format)]
+
+
+async def language(
+    request: Request,
+    lang: Annotated[
+        Lang | None,
+        Query(
+            description="The language of the words (en, uk, ru); without it, the best of "
+            "Accept-Language, else English. Field names and enum values never change."
+        ),
+    ] = None,
+) -> Lang:
+    """The answer's language: lang=, else Accept-Language, else English (app.web.i18n)."""
+    return i18n.negotiate(lang, request.headers.get("accept-language"))
+
+
+LangDep = Annotated[Lang, Depends(language)]
 SortQ = Annotated[Sort, Query(description="date, -date (default), total or -total.")]
