@@ -1,22 +1,31 @@
 """GET /: the dashboard page, its one script and its one stylesheet.
 
-The page is a plain client of the public API: it holds no data of its own, so it is served as
-three static files read once at import. The HTML names each asset with a hash of its bytes
-(`?v=...`), so a new release is picked up at once even though the assets are cached.
+The page is a plain client of the public API: it holds no data of its own. It is rendered once
+per language at import (templates/index.html, with the words of the dashboard catalog, and the
+words its script needs as a JSON data block), and its assets are static files. The HTML names
+each asset with a hash of its bytes (`?v=...`), so a new release is picked up at once even
+though the assets are cached.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import APIRouter, Request
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 from starlette.responses import Response
 
 from app.http import matches, not_modified
+from app.web import i18n
+from app.web.i18n import Lang
 
 STATIC = Path(__file__).resolve().parent / "static"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+DOMAIN = "dashboard"
 
 # Strict: nothing inline, nothing from elsewhere. `data:` images only for the blank favicon.
 CSP = (
@@ -46,18 +55,60 @@ def _asset(body: bytes, media_type: str, headers: dict[str, str]) -> Asset:
     return Asset(body, media_type, f'"{_digest(body)}"', {**COMMON, **headers})
 
 
+KINDS = {
+    "pow_exchange": "Prisoner exchange",
+    "mixed": "Mixed: prisoners of war and civilians",
+    "civilian_release": "Civilian release",
+    "bodies_repatriation": "Repatriation of bodies",
+}
+
+
+def render(lang: Lang, assets: dict[str, str]) -> bytes:
+    """The page in one language: its words, and those of its script as a JSON data block
+    (a data block is never run, so the strict CSP stays: no inline script)."""
+    words = i18n.words(lang, DOMAIN)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined, keep_trailing_newline=True,
+    )  # fmt: skip
+    messages = i18n.catalog(lang, DOMAIN).messages
+    strings: dict[str, str | dict[str, str]] = {
+        k: v for k, v in messages.items() if isinstance(v, str)
+    }
+    strings.update(i18n.plural_forms(lang, DOMAIN))
+    # "<" escaped, so no text can close the data block early: safe to mark as markup.
+    data = Markup(  # noqa: S704
+        json.dumps(strings, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
+    )
+    html = env.get_template("index.html").render(
+        _=words, lang=lang.value, langs={k.value: v for k, v in i18n.NAMES.items()},
+        kinds={k: words(v) for k, v in KINDS.items()}, assets=assets, strings=data,
+    )  # fmt: skip
+    return html.encode("utf-8")
+
+
 def _load() -> dict[str, Asset]:
     script = (STATIC / "app.js").read_bytes()
     style = (STATIC / "app.css").read_bytes()
-    html = (STATIC / "index.html").read_text(encoding="utf-8")
-    for name, body in (("app.js", script), ("app.css", style)):
-        html = html.replace(f'"static/{name}"', f'"static/{name}?v={_digest(body)[:12]}"')
-    return {
-        "page": _asset(
-            html.encode("utf-8"),
+    urls = {
+        name: f"static/{name}?v={_digest(body)[:12]}"
+        for name, body in (("app.js", script), ("app.css", style))
+    }
+    pages = {
+        f"page.{lang.value}": _asset(
+            render(lang, urls),
             "text/html; charset=utf-8",
-            {"Content-Security-Policy": CSP, "Cache-Control": PAGE_CACHE},
-        ),
+            {
+                "Content-Security-Policy": CSP,
+                "Cache-Control": PAGE_CACHE,
+                "Content-Language": lang.value,
+                "Vary": "Accept-Language",
+            },
+        )
+        for lang in Lang
+    }
+    return {
+        **pages,
         "app.js": _asset(script, "text/javascript; charset=utf-8", {"Cache-Control": ASSET_CACHE}),
         "app.css": _asset(style, "text/css; charset=utf-8", {"Cache-Control": ASSET_CACHE}),
     }
@@ -75,8 +126,10 @@ def _serve(request: Request, asset: Asset) -> Response:
 
 @router.get("/")
 def page(request: Request) -> Response:
-    """The dashboard: the dataset at a glance, drawn from the API by the browser."""
-    return _serve(request, ASSETS["page"])
+    """The dashboard: the dataset at a glance, drawn from the API by the browser, in the
+    reader's language (lang=, else Accept-Language, else English)."""
+    lang = i18n.negotiate(request.query_params.get("lang"), request.headers.get("accept-language"))
+    return _serve(request, ASSETS[f"page.{lang.value}"])
 
 
 @router.get("/static/app.js")
