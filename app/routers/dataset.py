@@ -12,11 +12,13 @@ from app import codebook, queries
 from app.answers import ChangePublic, Codebook, CoverageRecord, DatasetInfo, Item, Page
 from app.citation import citation_bibtex, citation_csl, citation_text
 from app.codebook import DATASET_NAME, DATASET_TITLE, LICENSE
-from app.deps import CursorQ, LimitQ, ReadDep, StreamQ
-from app.http import Format, dumps
+from app.deps import CursorQ, LangDep, LimitQ, ReadDep, StreamQ
+from app.http import Format, dumps, read_response
 from app.problems import NotFound, invalid
 from app.routers import common
 from app.routers.responses import ERRORS
+from app.web import i18n
+from app.web.i18n import Lang
 
 router = APIRouter(prefix="/v1", tags=["dataset"])
 
@@ -152,9 +154,11 @@ def get_citation(
     return common.document(request, ctx, build, media_type=CITATION_MEDIA[format])
 
 
-def codebook_document() -> dict[str, Any]:
-    """Every enum, measure and field in words: the same text the OpenAPI descriptions use."""
-    return {
+def codebook_document(lang: Lang = Lang.en) -> dict[str, Any]:
+    """Every enum, measure and field in words: the same text the OpenAPI descriptions use,
+    in English (the source text), or translated by the `codebook` catalog of `lang`. Only
+    the definitions are translated: every key (enum value, measure, field) stays as it is."""
+    english: dict[str, Any] = {
         "kinds": codebook.KINDS,
         "confidences": codebook.CONFIDENCES,
         "source_kinds": codebook.SOURCE_KINDS,
@@ -175,15 +179,53 @@ def codebook_document() -> dict[str, Any]:
             "privacy": codebook.PRIVACY_RULE,
         },
     }
+    if lang is Lang.en:
+        return english
+    say = i18n.words(lang, "codebook")
+
+    def translated(value: Any) -> Any:
+        if isinstance(value, str):
+            return say(value)
+        return {str(key): translated(text) for key, text in value.items()}
+
+    return {part: translated(value) for part, value in english.items()}
 
 
 @router.get(
-    "/codebook", operation_id="get_codebook", response_model=Item[Codebook], responses=ERRORS
+    "/codebook",
+    operation_id="get_codebook",
+    response_model=Item[Codebook],
+    responses={
+        200: {
+            "description": "The codebook in the language asked for.",
+            "headers": {
+                "Content-Language": {
+                    "description": "The language of the definitions: en, uk or ru.",
+                    "schema": {"type": "string", "enum": [lang.value for lang in Lang]},
+                }
+            },
+        },
+        **ERRORS,
+    },
 )
-def get_codebook(request: Request, ctx: ReadDep) -> Response:
-    """Every enum value, measure and field, defined in words."""
-    body = common.envelope(codebook_document(), {"dataset_version": ctx.version})
-    return common.document(request, ctx, lambda: body)
+def get_codebook(request: Request, ctx: ReadDep, lang: LangDep) -> Response:
+    """Every enum value, measure and field, defined in words: in English, Ukrainian or
+    Russian (lang=, else Accept-Language, else English). Keys and enum values never change."""
+    response = read_response(
+        request,
+        version=ctx.version,
+        pinned=ctx.pinned,
+        updated_at=ctx.updated_at,
+        fmt=Format.json,
+        build=lambda: common.envelope(codebook_document(lang), {"dataset_version": ctx.version}),
+        # Each language is its own representation, with its own strong ETag, whether the
+        # language came from lang= or from Accept-Language.
+        etag_prefix=f"{lang.value}-",
+    )
+    # On the 304 as on the 200: a cache must key the answer by the language as well.
+    response.headers["Vary"] = "Accept, Accept-Language"
+    response.headers["Content-Language"] = lang.value
+    return response
 
 
 @router.get(
