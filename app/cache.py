@@ -101,6 +101,11 @@ class VersionSource:
             self._checked = now
             return self._value
 
+    @property
+    def last(self) -> int | None:
+        """The version last read, without reading it again (None before the first read)."""
+        return self._value
+
     def expire(self) -> None:
         """Read the version afresh on the next request (this process has just written)."""
         self._checked = 0.0

@@ -148,9 +148,11 @@ def listed(allowed: Iterable[str] | None = None, pattern: str | None = None) -> 
         return WithJsonSchema(
             {"type": "string", "enum": [str(v) for v in allowed]}, mode="validation"
         )
+    # At least one value; empty parts between commas are skipped, as split_values does.
     part = f"(?:{_part(allowed, pattern)})"
     return WithJsonSchema(
-        {"type": "string", "pattern": f"^ *(?:{part} *)?(?:, *(?:{part} *)?)*$"}, mode="validation"
+        {"type": "string", "pattern": f"^(?: *,)* *{part} *(?:,(?: *{part})? *)*$"},
+        mode="validation",
     )
 
 

@@ -138,6 +138,8 @@ def add_headers(doc: dict[str, Any]) -> None:
                     headers.update(RETRY_AFTER)
                 elif method == "get" and status in ("200", "301", "304") and not operational:
                     headers.update(READ_HEADERS)
+                elif method == "delete" and status == "200":
+                    headers["X-Dataset-Version"] = WRITE_HEADERS["X-Dataset-Version"]
                 elif method != "get" and status in ("200", "201"):
                     headers.update(WRITE_HEADERS)
                     if status == "201":

@@ -110,7 +110,7 @@ async def run(
     stats = Stats()
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
-        start_version = (await client.get("/v1/dataset")).json()["version"]
+        start_version = (await client.get("/v1/dataset")).json()["data"]["version"]
         stop = time.monotonic() + seconds
         rngs = [random.Random(i) for i in range(connections - 1)]
         began = time.perf_counter()
@@ -119,7 +119,7 @@ async def run(
             *(reader(client, stats, stop, rng) for rng in rngs),
         )
         elapsed = time.perf_counter() - began
-        end_version = (await client.get("/v1/dataset")).json()["version"]
+        end_version = (await client.get("/v1/dataset")).json()["data"]["version"]
         changes = []
         cursor = None
         while True:

@@ -15,6 +15,7 @@ from app.db import read_session
 from app.deps import engine_of
 from app.http import dumps
 from app.problems import problem_response
+from app.queries import dataset_state
 from app.routers.responses import problem
 
 router = APIRouter(tags=["operations"])
@@ -30,10 +31,14 @@ def head_revision() -> str | None:
 
 
 @router.get("/healthz", operation_id="healthz")
-def healthz() -> Response:
+def healthz(request: Request) -> Response:
     """The process is alive (it does not touch the database)."""
+    # The one envelope of every JSON read. This probe never touches the database, so it
+    # gives the last dataset version this process saw (null before it saw one).
+    versions = getattr(request.app.state, "versions", None)
+    seen = versions.last if versions is not None else None
     return Response(
-        dumps({"status": "ok"}),
+        dumps({"data": {"status": "ok"}, "meta": {"dataset_version": seen}}),
         media_type="application/json",
         headers={"Cache-Control": "no-store"},
     )
@@ -46,6 +51,7 @@ def readyz(request: Request) -> Response:
     try:
         with read_session(engine_of(request)) as session:
             current = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            version = dataset_state(session)[0] if current == head else None
     except Exception:
         return problem_response(
             503,
@@ -59,7 +65,9 @@ def readyz(request: Request) -> Response:
             headers={"Retry-After": "30", "Cache-Control": "no-store"},
         )
     return Response(
-        dumps({"status": "ready", "migration": head}),
+        dumps(
+            {"data": {"status": "ready", "migration": head}, "meta": {"dataset_version": version}}
+        ),
         media_type="application/json",
         headers={"Cache-Control": "no-store"},
     )
