@@ -83,3 +83,123 @@ def expected_ids(sort: str = "-date", **f: Any) -> list[str]:
     rows = [e for e in exchanges() if matches(e, **f)]
     rows.sort(key=sort_key(sort), reverse=sort.startswith("-"))
     return [e["id"] for e in rows]
+
+
+# ---- the measures (API.md, Measures): people and bodies counted apart, never added -------------
+
+PEOPLE_KINDS = ("pow_exchange", "mixed", "civilian_release")
+BODIES_KINDS = ("bodies_repatriation",)
+# The ten numeric fields every statistic gives, in the order the answers give them.
+MEASURES = (
+    "exchanges",
+    "repatriations",
+    "people_to_ukraine",
+    "people_to_russia",
+    "bodies_to_ukraine",
+    "bodies_to_russia",
+    "undisclosed_people_to_ukraine",
+    "undisclosed_people_to_russia",
+    "undisclosed_bodies_to_ukraine",
+    "undisclosed_bodies_to_russia",
+)
+SIDES = (("ukraine", "ukraine_received"), ("russia", "russia_received"))
+
+
+def measures(rows: Any) -> dict[str, int]:
+    """The ten measures over exchange records (the oracle's or the API's list rows): people
+    from the kinds of living people, bodies from repatriations, undisclosed figures counted."""
+    rows = list(rows)
+    groups = {
+        "people": [r for r in rows if r["kind"] in PEOPLE_KINDS],
+        "bodies": [r for r in rows if r["kind"] in BODIES_KINDS],
+    }
+    out = {"exchanges": len(groups["people"]), "repatriations": len(groups["bodies"])}
+    for measure, group in groups.items():
+        for side, figure in SIDES:
+            out[f"{measure}_to_{side}"] = sum(r[figure] for r in group if r[figure] is not None)
+            out[f"undisclosed_{measure}_to_{side}"] = sum(r[figure] is None for r in group)
+    return {k: out[k] for k in MEASURES}
+
+
+def summary(rows: Any) -> dict[str, Any]:
+    """The summary's `data` worked out from the records it summarises."""
+    import datetime as dt
+    import itertools
+    import statistics
+
+    rows = list(rows)
+    people = sorted(
+        (r for r in rows if r["kind"] in PEOPLE_KINDS), key=lambda r: (r["date"], r["id"])
+    )
+    bodies = sorted(
+        (r for r in rows if r["kind"] in BODIES_KINDS), key=lambda r: (r["date"], r["id"])
+    )
+    known = [r for r in people if r["total"] is not None]
+    # The largest total of living people; the earliest (date, id) among equals.
+    top = min(known, key=lambda r: (-r["total"], r["date"], r["id"]), default=None)
+    days = [dt.date.fromisoformat(r["date"]) for r in people]
+    steps = [(a, b, (b - a).days) for a, b in itertools.pairwise(days)]
+    longest = max((s for s in steps if s[2] > 0), key=lambda s: s[2], default=None)
+    return {
+        **measures(rows),
+        "by_kind": {k: measures(r for r in rows if r["kind"] == k) for k in KINDS},
+        "first_date": min((r["date"] for r in rows), default=None),
+        "last_exchange": {"id": people[-1]["id"], "date": people[-1]["date"]} if people else None,
+        "last_repatriation": (
+            {"id": bodies[-1]["id"], "date": bodies[-1]["date"]} if bodies else None
+        ),
+        "largest_exchange": None
+        if top is None
+        else {
+            "id": top["id"],
+            "date": top["date"],
+            "people_to_ukraine": top["ukraine_received"],
+            "people_to_russia": top["russia_received"],
+        },
+        "median_gap_days": float(statistics.median(s[2] for s in steps)) if steps else None,
+        "longest_gap": None
+        if longest is None
+        else {"from": longest[0].isoformat(), "to": longest[1].isoformat(), "days": longest[2]},
+        "mediated_exchanges": sum(bool(r["mediators"]) for r in people),
+        "mediated_repatriations": sum(bool(r["mediators"]) for r in bodies),
+    }
+
+
+KINDS = ("pow_exchange", "bodies_repatriation", "civilian_release", "mixed")
+
+
+@lru_cache
+def coverage() -> dict[str, str]:
+    """data/coverage.csv's one record (from, until, note)."""
+    with (DATA / "coverage.csv").open(newline="", encoding="utf-8") as fh:
+        (row,) = list(csv.DictReader(fh))
+    return dict(row)
+
+
+@lru_cache
+def moved_exchanges() -> dict[str, dict[str, str]]:
+    """data/moved_exchanges.csv by old id."""
+    with (DATA / "moved_exchanges.csv").open(newline="", encoding="utf-8") as fh:
+        return {r["id"]: dict(r) for r in csv.DictReader(fh)}
+
+
+@lru_cache
+def claims() -> tuple[dict[str, Any], ...]:
+    with (DATA / "claims.csv").open(newline="", encoding="utf-8") as fh:
+        return tuple(
+            {**r, "value": _int(r["value"]), "disclosed": r["disclosed"] == "true"}
+            for r in csv.DictReader(fh)
+        )
+
+
+def disputed_exchanges() -> set[str]:
+    """Exchanges with a side whose best value is stated and some disclosed claim differs
+    from it (the codebook's rule for `disputed`)."""
+    best = {e["id"]: e for e in exchanges()}
+    return {
+        c["exchange"]
+        for c in claims()
+        if c["disclosed"]
+        and best[c["exchange"]][c["figure"]] is not None
+        and c["value"] != best[c["exchange"]][c["figure"]]
+    }

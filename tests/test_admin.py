@@ -48,7 +48,7 @@ def api(fresh_url, admin_env):
 
 
 def version(c) -> int:
-    return c.get("/v1/dataset").json()["version"]
+    return c.get("/v1/dataset").json()["data"]["version"]
 
 
 # ---- tokens ---------------------------------------------------------------------------------
@@ -135,9 +135,10 @@ def test_create_is_seen_everywhere(api):
     assert got.json()["data"] == r.json()["data"]
     assert got.json()["data"]["revision"] == 1 and got.json()["data"]["total"] == 22
     after = api.get("/v1/statistics/summary").json()
-    assert after["exchanges"] == before["exchanges"] + 1
-    assert after["ukraine_received"] == before["ukraine_received"] + 12
-    assert after["dataset_version"] == before["dataset_version"] + 1
+    assert after["data"]["exchanges"] == before["data"]["exchanges"] + 1
+    assert after["data"]["people_to_ukraine"] == before["data"]["people_to_ukraine"] + 12
+    assert after["data"]["bodies_to_ukraine"] == before["data"]["bodies_to_ukraine"]
+    assert after["meta"]["dataset_version"] == before["meta"]["dataset_version"] + 1
     change = api.get("/v1/dataset/changes?since_version=1").json()["data"]
     assert [(c["action"], c["record_id"], c["actor"], c["reason"]) for c in change] == [
         ("create", "2026-06-01", "alice", "new report")
@@ -255,13 +256,18 @@ def test_patch_removing_a_required_field_is_422(api):
 def test_delete_and_restore_bring_the_record_back_whole(api):
     # 1 April 2022 (86 for 86) has no claims and is no agreement's stage, so it may go.
     before = api.get("/v1/exchanges/2022-04-01").json()["data"]
-    stats = api.get("/v1/statistics/summary").json()
+    stats = api.get("/v1/statistics/summary").json()["data"]
     r = api.delete("/v1/admin/exchanges/2022-04-01?reason=duplicate", headers=AUTH)
     assert r.status_code == 200
+    assert r.json() == {
+        "data": {"id": "2022-04-01", "record_type": "exchange", "deleted": True},
+        "meta": {"dataset_version": 2},
+    }
+    assert r.headers["x-dataset-version"] == "2"
     assert_problem(api.get("/v1/exchanges/2022-04-01"), 404)
-    gone = api.get("/v1/statistics/summary").json()
+    gone = api.get("/v1/statistics/summary").json()["data"]
     assert gone["exchanges"] == stats["exchanges"] - 1
-    assert gone["ukraine_received"] == stats["ukraine_received"] - 86
+    assert gone["people_to_ukraine"] == stats["people_to_ukraine"] - 86
     assert_problem(
         api.post(
             "/v1/admin/exchanges",
@@ -277,7 +283,7 @@ def test_delete_and_restore_bring_the_record_back_whole(api):
         k: v for k, v in before.items() if k not in ("revision", "updated_at")
     }
     assert restored["revision"] == before["revision"] + 1
-    assert api.get("/v1/statistics/summary").json()["exchanges"] == stats["exchanges"]
+    assert api.get("/v1/statistics/summary").json()["data"]["exchanges"] == stats["exchanges"]
     actions = [
         (c["action"], c["reason"])
         for c in api.get("/v1/dataset/changes?since_version=1").json()["data"]
@@ -406,3 +412,274 @@ def test_tokens_never_appear_in_answers_or_logs(api, caplog):
     text = "".join(r.text + str(dict(r.headers)) for r in answers) + caplog.text
     assert TOKEN not in text and TOKEN[:-1] not in text and DIGEST not in text
     assert "alice" in api.get("/v1/dataset/changes?since_version=1").text
+
+
+# ---- the coverage: the window the curators vouch for ------------------------------------------
+
+LATE = {**NEW, "date": "2026-06-20", "notes": "A swap after the coverage's end."}
+
+
+def changes_since(c, v: int) -> list[dict]:
+    return c.get(f"/v1/dataset/changes?since_version={v}&limit=500").json()["data"]
+
+
+def test_coverage_end_to_end(api):
+    # The shipped coverage ends on 7 June 2026: an exchange after it is refused, nothing written.
+    assert api.get("/v1/dataset").json()["data"]["coverage"]["until"] == "2026-06-07"
+    refused = api.post("/v1/admin/exchanges", json=LATE, headers=AUTH)
+    body = assert_problem(refused, 409)
+    assert "outside the coverage" in body["detail"] and "2026-06-07" in body["detail"]
+    assert version(api) == 1 and changes_since(api, 1) == []
+    assert_problem(api.get("/v1/exchanges/2026-06-20"), 404)
+
+    # The curators move the end later, with the ETag they read.
+    read = api.get("/v1/dataset/coverage")
+    r = api.patch(
+        "/v1/admin/coverage?reason=searched+to+mid-July",
+        json={"until": "2026-07-15"},
+        headers={**AUTH, "If-Match": read.headers["etag"]},
+    )
+    assert r.status_code == 200, r.text
+    assert r.headers["etag"].startswith('"r2-') and r.headers["x-dataset-version"] == "2"
+    assert r.json() == {
+        "data": {
+            "from": "2022-02-24",
+            "until": "2026-07-15",
+            "note": read.json()["data"]["note"],
+            "updated_at": r.json()["data"]["updated_at"],
+            "revision": 2,
+        },
+        "meta": {"dataset_version": 2},
+    }
+    again = api.get("/v1/dataset/coverage")
+    assert again.json() == r.json() and again.headers["etag"] == r.headers["etag"]
+    (change,) = changes_since(api, 1)
+    assert (change["version"], change["action"], change["record_type"], change["record_id"]) == (
+        2, "update", "coverage", "dataset",
+    )  # fmt: skip
+    assert (change["actor"], change["reason"]) == ("alice", "searched to mid-July")
+    assert (change["before"]["until"], change["after"]["until"]) == ("2026-06-07", "2026-07-15")
+
+    # A stale If-Match changes nothing.
+    stale = api.patch(
+        "/v1/admin/coverage",
+        json={"until": "2026-08-01"},
+        headers={**AUTH, "If-Match": read.headers["etag"]},
+    )
+    assert_problem(stale, 412)
+    assert version(api) == 2
+
+    # Now the exchange is within the coverage.
+    created = api.post("/v1/admin/exchanges", json=LATE, headers=AUTH)
+    assert created.status_code == 201, created.text
+    assert version(api) == 3
+
+    # The end may not move before an exchange that is recorded.
+    earlier = api.patch("/v1/admin/coverage", json={"until": "2026-06-10"}, headers=AUTH)
+    body = assert_problem(earlier, 409)
+    assert "2026-06-20" in body["detail"]
+    assert version(api) == 3
+    assert api.get("/v1/dataset/coverage").json()["data"]["until"] == "2026-07-15"
+
+    # until before from is invalid, whatever the records.
+    bad = api.put(
+        "/v1/admin/coverage", json={"from": "2023-01-01", "until": "2022-06-01"}, headers=AUTH
+    )
+    body = assert_problem(bad, 422, "until")
+    assert body["errors"] == [
+        {"name": "until", "location": "body", "message": "must not be before from"}
+    ]
+    assert version(api) == 3
+
+    # The statistics follow: the coverage in meta, the series to the new end.
+    summary = api.get("/v1/statistics/summary").json()
+    assert summary["meta"]["coverage"]["until"] == "2026-07-15"
+    assert "2026-07-15" in summary["meta"]["coverage"]["statement"]
+    series = api.get("/v1/statistics/timeseries?interval=month").json()
+    assert series["data"][-1]["period"] == "2026-07"
+    assert series["meta"]["coverage"]["until"] == "2026-07-15"
+    june = next(p for p in series["data"] if p["period"] == "2026-06")
+    assert june["exchanges"] == 2  # 7 June (shipped) and 20 June (created)
+    # ... and at the version before, as they were.
+    then = api.get("/v1/statistics/timeseries?interval=month&as_of_version=1").json()
+    assert then["data"][-1]["period"] == "2026-06"
+    assert then["meta"]["coverage"]["until"] == "2026-06-07"
+
+
+def test_official_totals_may_be_dated_after_the_coverage(api, fresh_url):
+    """Only exchanges are bound to the coverage: a statement made after its end is recorded,
+    and the reconciliation says it falls outside (the dataset is not yet curated there)."""
+    from app import curation
+    from app.db import write_session
+
+    # There is no admin route for official totals: through the writer every route uses.
+    total = {
+        "id": "2026-09-01.ua_official.people_returned_to_ukraine",
+        "date": "2026-09-01",
+        "claimant": "ua_official",
+        "metric": "people_returned_to_ukraine",
+        "value": 7600,
+        "qualifier": "more_than",
+        "counted_from": None,
+        "sources": ["up-2022-03-24-10for10"],
+        "note": "A statement after the coverage's end.",
+    }
+    with use_database(fresh_url), write_session() as session:
+        result = curation.write_one(
+            session, "official_total", "create", total["id"], total,
+            actor="alice", reason="test", expected_revision=None,
+        )  # fmt: skip
+    assert result.version == 2
+    rows = api.get("/v1/statistics/reconciliation").json()
+    row = next(r for r in rows["data"] if r["id"] == total["id"])
+    people = api.get("/v1/statistics/summary").json()["data"]["people_to_ukraine"]
+    assert (row["within_coverage"], row["dataset_value"]) == (False, people)
+    assert rows["meta"]["coverage"]["until"] == "2026-06-07"
+    inside = [r for r in rows["data"] if r["date"] <= "2026-06-07"]
+    assert inside and all(r["within_coverage"] is True for r in inside)
+
+
+@pytest.fixture
+def small_api(tmp_root, admin_env):
+    """The small fixture (tests/fixtures/small): a dataset loaded without a coverage."""
+    from tests.conftest import SMALL, drop_database, load, migrate, new_database
+
+    url = new_database(tmp_root)
+    migrate(url)
+    load(url, SMALL)
+    with use_database(url), make_client(url) as c:
+        yield c
+    drop_database(url)
+
+
+def test_the_first_coverage_is_a_create(small_api):
+    assert_problem(small_api.get("/v1/dataset/coverage"), 404)
+    assert small_api.get("/v1/dataset").json()["data"]["coverage"] == {
+        "from": None, "until": None, "note": None,
+    }  # fmt: skip
+    assert_problem(
+        small_api.patch("/v1/admin/coverage", json={"until": "2025-01-31"}, headers=AUTH), 404
+    )
+    window = {"from": "2024-01-01", "until": "2025-01-31", "note": "Fixture window."}
+    first = small_api.put("/v1/admin/coverage?reason=set", json=window, headers=AUTH)
+    assert first.status_code == 201, first.text
+    assert first.headers["location"] == "/v1/dataset/coverage"
+    assert first.headers["etag"].startswith('"r1-')
+    got = small_api.get("/v1/dataset/coverage")
+    assert got.json() == first.json() and got.headers["etag"] == first.headers["etag"]
+    second = small_api.put(
+        "/v1/admin/coverage",
+        json={**window, "until": "2025-02-28"},
+        headers={**AUTH, "If-Match": first.headers["etag"]},
+    )
+    assert second.status_code == 200 and second.json()["data"]["revision"] == 2
+    changes = small_api.get("/v1/dataset/changes?since_version=1").json()["data"]
+    assert [(c["version"], c["action"], c["record_type"], c["record_id"], c["reason"])
+            for c in changes] == [
+        (2, "create", "coverage", "dataset", "set"),
+        (3, "update", "coverage", "dataset", None),
+    ]  # fmt: skip
+    # The series now span the coverage: January 2024 to February 2025.
+    series = small_api.get("/v1/statistics/timeseries").json()["data"]
+    assert (series[0]["period"], series[-1]["period"]) == ("2024-01", "2025-02")
+    assert len(series) == 14
+    # A window that leaves a recorded exchange out is refused.
+    assert_problem(
+        small_api.put("/v1/admin/coverage", json={**window, "from": "2024-03-01"}, headers=AUTH),
+        409,
+    )
+
+
+# ---- moved exchanges: the old id of a re-dated event --------------------------------------------
+
+MOVE = {"id": "2024-07-16", "moved_to": "2024-07-17", "note": "Dated by a late re-post."}
+
+
+def test_moved_exchanges_are_written_like_any_record(api):
+    missing = api.post(
+        "/v1/admin/moved-exchanges", json={**MOVE, "moved_to": "2024-07-19"}, headers=AUTH
+    )
+    assert_problem(missing, 422, "moved_to")
+    assert_problem(
+        api.post("/v1/admin/moved-exchanges", json={**MOVE, "moved_to": MOVE["id"]}, headers=AUTH),
+        422,
+        "moved_to",
+    )
+    live = api.post(
+        "/v1/admin/moved-exchanges", json={**MOVE, "id": "2024-07-17", "moved_to": "2023-10-06"},
+        headers=AUTH,
+    )  # fmt: skip
+    assert_problem(live, 409)
+    assert version(api) == 1
+
+    r = api.post("/v1/admin/moved-exchanges?reason=re-dated", json=MOVE, headers=AUTH)
+    assert r.status_code == 201, r.text
+    assert r.headers["location"] == "/v1/exchanges/2024-07-16"
+    assert r.json()["data"] == {
+        **MOVE, "updated_at": r.json()["data"]["updated_at"], "revision": 1,
+    }  # fmt: skip
+    moved = api.get("/v1/exchanges/2024-07-16", follow_redirects=False)
+    assert moved.status_code == 301 and moved.headers["location"] == "/v1/exchanges/2024-07-17"
+    assert moved.headers["etag"] == r.headers["etag"]
+    assert api.get("/v1/dataset").json()["data"]["counts"]["moved_exchanges"] == 3
+
+    # The exchange it names cannot go while the move points to it; an exchange cannot take the id.
+    assert_problem(api.delete("/v1/admin/exchanges/2023-10-06", headers=AUTH), 409)
+    assert_problem(
+        api.post(
+            "/v1/admin/exchanges", json={**NEW, "id": "2024-07-16", "date": "2024-07-16"},
+            headers=AUTH,
+        ),
+        409,
+    )  # fmt: skip
+
+    gone = api.delete("/v1/admin/moved-exchanges/2024-07-16", headers=AUTH)
+    assert gone.json() == {
+        "data": {"id": "2024-07-16", "record_type": "moved_exchange", "deleted": True},
+        "meta": {"dataset_version": 3},
+    }
+    assert_problem(api.get("/v1/exchanges/2024-07-16"), 404)
+    back = api.post("/v1/admin/moved-exchanges/2024-07-16/restore", headers=AUTH)
+    assert back.status_code == 200 and back.json()["data"]["revision"] == 2
+    assert api.get("/v1/exchanges/2024-07-16", follow_redirects=False).status_code == 301
+    assert [(c["action"], c["record_type"], c["record_id"]) for c in changes_since(api, 1)] == [
+        ("create", "moved_exchange", "2024-07-16"),
+        ("delete", "moved_exchange", "2024-07-16"),
+        ("restore", "moved_exchange", "2024-07-16"),
+    ]
+    # At the version before the move, the id was never an exchange.
+    assert_problem(api.get("/v1/exchanges/2024-07-16?as_of_version=1"), 404)
+
+
+def declared(path: str, method: str, status: int) -> set[str]:
+    from app.config import Settings
+    from app.main import create_app
+
+    doc = create_app(Settings(database_url="sqlite://")).openapi()
+    return set(doc["paths"][path][method]["responses"][str(status)].get("headers", {}))
+
+
+def test_writes_send_the_headers_they_declare(api):
+    """A generated client reads the headers the document declares: each write sends them."""
+    one, many = "/v1/admin/exchanges/{record_id}", "/v1/admin/exchanges"
+    writes = [
+        (many, "post", lambda: api.post(many, json=NEW, headers=AUTH)),
+        (one, "patch", lambda: api.patch(f"{many}/2026-06-01", json={"notes": "x"}, headers=AUTH)),
+        (one, "put", lambda: api.put(f"{many}/2026-06-01", json=NEW, headers=AUTH)),
+        (f"{one}/restore", "post", lambda: api.post(f"{many}/2022-04-01/restore", headers=AUTH)),
+        ("/v1/admin/coverage", "patch",
+         lambda: api.patch("/v1/admin/coverage", json={"note": "n"}, headers=AUTH)),
+    ]  # fmt: skip
+    api.delete(f"{many}/2022-04-01", headers=AUTH)
+    for path, method, write in writes:
+        r = write()
+        assert r.status_code in (200, 201), (path, method, r.text)
+        missing = {h for h in declared(path, method, r.status_code) if h.lower() not in r.headers}
+        assert missing == set(), (method, path, missing)
+
+
+def test_a_delete_sends_the_headers_it_declares(api):
+    r = api.delete("/v1/admin/exchanges/2022-04-01", headers=AUTH)
+    assert r.status_code == 200
+    want = declared("/v1/admin/exchanges/{record_id}", "delete", 200)
+    assert {h for h in want if h.lower() not in r.headers} == set()

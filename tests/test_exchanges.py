@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from app.answers import ExchangeDetail, ExchangePublic, Item, Page
+from app.answers import ExchangeDetail, ExchangePublic, Item, MovedExchange, Page
 from tests import oracle
 from tests.conftest import use_database
 from tests.helpers import assert_problem, walk
@@ -152,7 +152,7 @@ def test_filter_that_matches_nothing_is_an_empty_page(client):
 def test_a_cursor_past_the_last_match_still_counts_every_match(client):
     from app.http import encode_cursor
 
-    version = client.get("/v1/dataset").json()["version"]
+    version = client.get("/v1/dataset").json()["data"]["version"]
     past = encode_cursor({"v": version, "s": "-date", "k": "2000-01-01", "id": "x"})
     body = client.get("/v1/exchanges", params={"cursor": past, "kind": "pow_exchange"}).json()
     everything = client.get("/v1/exchanges?kind=pow_exchange").json()["meta"]["count"]
@@ -203,10 +203,45 @@ def test_a_page_statement_built_for_one_request_answers_the_next_of_its_shape(cl
         ("q=" + "x" * 201, "q"),
         ("q=%00", "q"),
         ("mediator=UAE%27;--", "mediator"),
+        ("kind=", "kind"),
+        ("kind=,", "kind"),
+        ("kind=%20", "kind"),
+        ("kind=mixed&kind=", "kind"),
+        ("confidence=", "confidence"),
+        ("figure_status=", "figure_status"),
+        ("mediator=", "mediator"),
     ],
 )
 def test_bad_parameters_are_422_naming_them(client, query, name):
     assert_problem(client.get(f"/v1/exchanges?{query}"), 422, name)
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/v1/exchanges", "kind"),
+        ("/v1/statistics/summary", "kind"),
+        ("/v1/statistics/timeseries", "kind"),
+        ("/v1/statistics/mediators", "kind"),
+        ("/v1/statistics/summary", "confidence"),
+        ("/v1/sources", "kind"),
+        ("/v1/sources", "language"),
+        ("/v1/claims", "claimant"),
+        ("/v1/claims", "figure"),
+        ("/v1/statistics/reconciliation", "metric"),
+        ("/v1/statistics/reconciliation", "claimant"),
+    ],
+)
+def test_an_empty_list_filter_is_a_422_naming_it(client, path, name):
+    # `kind=` names no kind: refused, rather than read as "no filter" or as "nothing".
+    body = assert_problem(client.get(f"{path}?{name}="), 422, name)
+    assert body["errors"] == [
+        {
+            "name": name,
+            "location": "query",
+            "message": "is empty: name a value, or leave the parameter out",
+        }
+    ]
 
 
 def test_cursor_from_another_sort_is_refused(client):
@@ -275,3 +310,85 @@ def test_as_of_version_reproduces_an_earlier_answer(fresh_client, fresh_url):
     then_list = fresh_client.get(f"/v1/exchanges?limit=500&as_of_version={version}")
     assert then_list.content == listing.content
     assert then_list.headers["cache-control"].endswith("immutable")
+
+
+# ---- re-dated exchanges: the old id answers 301 to the new one -------------------------------
+
+MOVES = [("2023-09-18", "2023-09-15"), ("2023-10-19", "2023-10-06")]
+
+
+def test_the_moves_are_those_of_the_data_files():
+    assert {old: m["moved_to"] for old, m in oracle.moved_exchanges().items()} == dict(MOVES)
+    ids = {e["id"] for e in oracle.exchanges()}
+    for old, new in MOVES:
+        assert old not in ids and new in ids
+
+
+def test_6_october_2023_is_64_bodies_with_the_red_cross(client):
+    e = client.get("/v1/exchanges/2023-10-06").json()["data"]
+    assert (e["date"], e["kind"], e["ukraine_received"], e["russia_received"]) == (
+        "2023-10-06", "bodies_repatriation", 64, None,
+    )  # fmt: skip
+    assert e["mediators"] == ["icrc"]
+    assert len(oracle.exchanges()) == 150
+
+
+@pytest.mark.parametrize(("old", "new"), MOVES)
+def test_a_moved_id_answers_301_with_where_it_went(client, old, new):
+    r = client.get(f"/v1/exchanges/{old}", follow_redirects=False)
+    assert r.status_code == 301
+    assert r.headers["location"] == f"/v1/exchanges/{new}"
+    body = r.json()
+    Item[MovedExchange].model_validate(body)
+    note = oracle.moved_exchanges()[old]["note"]
+    assert body == {
+        "data": {
+            "id": old,
+            "moved_to": new,
+            "note": note,
+            "updated_at": body["data"]["updated_at"],
+            "revision": 1,
+        },
+        "meta": {"dataset_version": 1},
+    }
+    assert r.headers["etag"].startswith('"r1-') and r.headers["x-dataset-version"] == "1"
+    assert 'rel="cite-as"' in r.headers["link"]
+    # Every header the document declares for the 301 is sent.
+    doc = client.get("/openapi.json").json()
+    for path in ("/v1/exchanges/{exchange_id}", "/v1/exchanges/{exchange_id}/claims"):
+        headers = doc["paths"][path]["get"]["responses"]["301"]["headers"]
+        assert {"Location", "ETag", "X-Dataset-Version"} <= set(headers)
+        assert [h for h in headers if h.lower() not in r.headers] == [], path
+    # Followed, it is the exchange itself.
+    followed = client.get(f"/v1/exchanges/{old}")
+    assert followed.status_code == 200 and followed.json()["data"]["id"] == new
+    assert followed.json() == client.get(f"/v1/exchanges/{new}").json()
+    # Its claims move with it.
+    claims = client.get(f"/v1/exchanges/{old}/claims", follow_redirects=False)
+    assert claims.status_code == 301
+    assert claims.headers["location"] == f"/v1/exchanges/{new}/claims"
+    assert claims.json()["data"]["moved_to"] == new
+
+
+@pytest.mark.parametrize(("old", "new"), MOVES)
+def test_the_query_survives_the_redirect(client, old, new):
+    r = client.get(f"/v1/exchanges/{old}?as_of_version=1&format=json", follow_redirects=False)
+    assert r.status_code == 301
+    assert r.headers["location"] == f"/v1/exchanges/{new}?as_of_version=1&format=json"
+    r = client.get(f"/v1/exchanges/{old}/claims?format=csv&as_of_version=1", follow_redirects=False)
+    assert r.status_code == 301
+    assert r.headers["location"] == f"/v1/exchanges/{new}/claims?format=csv&as_of_version=1"
+    followed = client.get(f"/v1/exchanges/{old}/claims?format=csv&as_of_version=1")
+    assert followed.status_code == 200 and followed.headers["content-type"].startswith("text/csv")
+
+
+def test_a_moved_id_is_no_list_row_and_a_conditional_read_is_304(client):
+    ids = {e["id"] for e in walk(client, "/v1/exchanges", limit=500)[0]}
+    assert not ids & {old for old, _ in MOVES}
+    r = client.get("/v1/exchanges/2023-10-19", follow_redirects=False)
+    again = client.get(
+        "/v1/exchanges/2023-10-19", headers={"If-None-Match": r.headers["etag"]},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert again.status_code == 304 and again.headers["etag"] == r.headers["etag"]
+    assert_problem(client.get("/v1/exchanges/2023-10-20"), 404)  # never an exchange

@@ -21,12 +21,14 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import make_url
 
 from app.db import SQLITE_POOL
+from tests import oracle
 from tests.conftest import DATA, ROOT, is_postgres, make_client
 from tests.helpers import assert_problem
 from tests.servers import running_server
 
 TOKEN = "fault-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
+SHIPPED = len(oracle.exchanges())  # the events in data/
 
 
 @pytest.fixture
@@ -54,14 +56,14 @@ def test_a_read_only_sqlite_file_keeps_reads_and_refuses_writes_whole(fresh_url,
             r = c.patch("/v1/admin/exchanges/2024-07-17", json={"notes": "x"}, headers=AUTH)
             assert_problem(r, 503)
             assert "retry-after" in r.headers
-            assert c.get("/v1/dataset").json()["version"] == 1
+            assert c.get("/v1/dataset").json()["data"]["version"] == 1
             assert c.get("/v1/exchanges/2024-07-17").json()["data"]["notes"] != "x"
     finally:
         subprocess.run(["chattr", "-i", path], check=True)
     with make_client(fresh_url) as c:  # writable again: writes work, nothing was half-done
         r = c.patch("/v1/admin/exchanges/2024-07-17", json={"notes": "x"}, headers=AUTH)
         assert r.status_code == 200
-        assert c.get("/v1/dataset").json()["version"] == 2
+        assert c.get("/v1/dataset").json()["data"]["version"] == 2
 
 
 def _big_directory(tmp: Path, extra: int) -> Path:
@@ -125,7 +127,7 @@ def test_a_load_killed_half_way_leaves_the_old_or_the_new_dataset(fresh_url, tmp
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         version, live = _state(fresh_url)
-        assert (version, live) in ((1, 138), (2, 138 + 12_000)), (delay, version, live)
+        assert (version, live) in ((1, SHIPPED), (2, SHIPPED + 12_000)), (delay, version, live)
         outcomes.append(version)
         if version == 2:
             break
@@ -137,7 +139,7 @@ def test_a_load_killed_half_way_leaves_the_old_or_the_new_dataset(fresh_url, tmp
         env={**os.environ, "DATABASE_URL": fresh_url},
         capture_output=True,
     )
-    assert _state(fresh_url) == (2, 138 + 12_000)
+    assert _state(fresh_url) == (2, SHIPPED + 12_000)
     assert 1 in outcomes, "no kill landed before the commit; make the load bigger"
 
 
@@ -165,7 +167,7 @@ def test_a_client_hanging_up_mid_answer_harms_nothing(fresh_url, tmp_path, token
         # transaction or lock behind: a write goes through at once.
         whole = httpx.get(f"{base}{big}", timeout=60)
         rows = list(csv.DictReader(whole.text.splitlines()))
-        assert len(rows) == len({r["id"] for r in rows}) == 138 + 6_000
+        assert len(rows) == len({r["id"] for r in rows}) == SHIPPED + 6_000
         r = httpx.patch(
             f"{base}/v1/admin/exchanges/2024-07-17", json={"notes": "After hang-ups."},
             headers=AUTH, timeout=10,

@@ -43,6 +43,8 @@ def test_generated_client_lists_filters_pages_and_reads(generated, tmp_root, tem
         list_exchanges = importlib.import_module("pow_client.api.exchanges.list_exchanges")
         get_exchange = importlib.import_module("pow_client.api.exchanges.get_exchange")
         summary = importlib.import_module("pow_client.api.statistics.exchange_summary")
+        timeseries = importlib.import_module("pow_client.api.statistics.exchange_timeseries")
+        models = importlib.import_module("pow_client.models")
         db = new_database(tmp_root, template_url)
         try:
             with running_server(db, tmp_root) as (base, _log):
@@ -63,10 +65,31 @@ def test_generated_client_lists_filters_pages_and_reads(generated, tmp_root, tem
                 missing = get_exchange.sync_detailed(client=api, exchange_id="1999-01-01")
                 assert missing.status_code == 404
                 assert missing.parsed.status == 404 and missing.parsed.title == "Not Found"
-                figures = summary.sync(client=api, kind=["pow_exchange"])
-                assert figures.exchanges == sum(
-                    1 for e in oracle.exchanges() if e["kind"] == "pow_exchange"
+                # Closed vocabularies are enums: a typo fails before any request is sent.
+                pows = [e for e in oracle.exchanges() if e["kind"] == "pow_exchange"]
+                kind = models.ExchangeSummaryKindType0Item.POW_EXCHANGE
+                answer = summary.sync(client=api, kind=[kind])
+                assert answer.meta.dataset_version == 1
+                measures = oracle.measures(pows)
+                assert answer.data.exchanges == measures["exchanges"] == len(pows)
+                assert answer.data.people_to_ukraine == measures["people_to_ukraine"]
+                assert answer.data.bodies_to_ukraine == 0
+                assert answer.meta.coverage.until.isoformat() == oracle.coverage()["until"]
+                whole = summary.sync(client=api)
+                assert (
+                    whole.data.bodies_to_ukraine
+                    == oracle.measures(oracle.exchanges())["bodies_to_ukraine"]
                 )
+                series = timeseries.sync(client=api, interval=models.Interval.YEAR)
+                assert series.meta.interval == models.Interval.YEAR
+                assert [p.period for p in series.data][-1] == "2026"
+                by_year = {p.period: p for p in series.data}
+                assert by_year["2024"].people_to_ukraine == 1358
+                # A re-dated exchange's old id: the 301 is typed too.
+                moved = get_exchange.sync_detailed(client=api, exchange_id="2023-10-19")
+                assert moved.status_code == 301
+                assert moved.headers["location"] == "/v1/exchanges/2023-10-06"
+                assert moved.parsed.data.moved_to == "2023-10-06"
         finally:
             drop_database(db)
     finally:

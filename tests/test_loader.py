@@ -184,3 +184,142 @@ def test_load_if_empty_skips_a_loaded_database(fresh_url):
         result = CliRunner().invoke(cli, ["load", str(DATA), "--if-empty"])
     assert result.exit_code == 0
     assert _version(fresh_url) == 1
+
+
+# ---- the research update of 2026-12 loads as one version, each record with its reason -----------
+
+BEFORE = Path(__file__).resolve().parent / "fixtures" / "data_2026_11"
+REASONS = DATA / "changes" / "2026-12.csv"
+
+
+def test_the_update_loads_as_one_version_with_a_reason_per_record(tmp_root):
+    import csv
+
+    from app.cli import load_directory
+    from tests.conftest import drop_database, make_client, migrate, new_database
+
+    url = new_database(tmp_root)
+    try:
+        migrate(url)
+        assert load(url, BEFORE) == 1
+        with use_database(url):
+            assert load_directory(DATA, progress=False, reasons_file=REASONS) == 2
+        with (REASONS).open(newline="", encoding="utf-8") as fh:
+            reasons = {(r["record_type"], r["record_id"]): r["reason"] for r in csv.DictReader(fh)}
+        assert reasons and all(reasons.values())
+        with make_client(url) as c:
+            assert c.get("/v1/dataset").json()["data"]["version"] == 2
+            changes, metas = [], []
+            params: dict[str, object] = {"since_version": 1, "limit": 100}
+            while True:
+                body = c.get("/v1/dataset/changes", params=params).json()
+                changes += body["data"]
+                metas.append(body["meta"])
+                if body["meta"]["next_cursor"] is None:
+                    break
+                params["cursor"] = body["meta"]["next_cursor"]
+            # One entry per changed record, all in version 2, each with its own reason.
+            keys = [(ch["record_type"], ch["record_id"]) for ch in changes]
+            assert len(keys) == len(set(keys)) == metas[0]["count"]
+            assert {ch["version"] for ch in changes} == {2}
+            assert set(keys) == set(reasons)
+            for ch in changes:
+                assert ch["reason"] == reasons[ch["record_type"], ch["record_id"]], ch["record_id"]
+                assert ch["actor"] == "loader"
+            actions = {(ch["record_type"], ch["record_id"]): ch["action"] for ch in changes}
+            assert actions["coverage", "dataset"] == "create"
+            assert actions["exchange", "2023-10-19"] == "delete"
+            assert actions["exchange", "2023-10-06"] == "create"
+            assert actions["moved_exchange", "2023-10-19"] == "create"
+            assert actions["exchange", "2025-08-24"] == "update"
+            # The moved ids: 301 at version 2, the exchange itself at version 1.
+            for old, new in (("2023-09-18", "2023-09-15"), ("2023-10-19", "2023-10-06")):
+                now = c.get(f"/v1/exchanges/{old}", follow_redirects=False)
+                assert now.status_code == 301, old
+                assert now.headers["location"] == f"/v1/exchanges/{new}"
+                then = c.get(f"/v1/exchanges/{old}?as_of_version=1", follow_redirects=False)
+                assert then.status_code == 200 and then.json()["data"]["id"] == old
+                assert c.get(f"/v1/exchanges/{new}?as_of_version=1").status_code == 404
+            # Version 1 had no coverage; version 2 has.
+            assert c.get("/v1/dataset/coverage?as_of_version=1").status_code == 404
+            assert c.get("/v1/dataset/coverage").json()["data"]["until"] == "2026-06-07"
+            old_counts = c.get("/v1/dataset?as_of_version=1").json()["data"]["counts"]
+            assert (old_counts["exchanges"], old_counts["moved_exchanges"]) == (138, 0)
+            assert c.get("/v1/dataset").json()["data"]["counts"]["exchanges"] == 150
+        # Loading the same files again changes nothing, with or without the reasons.
+        changes_before = _count(url, "change")
+        with use_database(url):
+            assert load_directory(DATA, progress=False, reasons_file=REASONS) is None
+            assert load_directory(DATA, progress=False) is None
+        assert _version(url) == 2 and _count(url, "change") == changes_before
+    finally:
+        drop_database(url)
+
+
+def test_the_cli_takes_the_reasons_file(tmp_root):
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+    from tests.conftest import drop_database, migrate, new_database
+
+    url = new_database(tmp_root)
+    try:
+        migrate(url)
+        assert load(url, BEFORE) == 1
+        with use_database(url):
+            result = CliRunner().invoke(
+                cli, ["load", str(DATA), "--reasons", str(REASONS), "--reason", "fallback"]
+            )
+        assert result.exit_code == 0, result.output
+        assert _version(url) == 2
+    finally:
+        drop_database(url)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("record_type,record_id\nexchange,2024-07-17\n", ":1: header: must be"),
+        ("record_type,record_id,reason\nplanet,x,Why.\n", ":2: record_type: 'planet' is not"),
+        ("record_type,record_id,reason\nexchange,2024-07-17,\n", ":2: reason: must be 1 to"),
+        (
+            "record_type,record_id,reason\nexchange,2024-07-17,A.\nexchange,2024-07-17,B.\n",
+            ":3: record_id: exchange '2024-07-17' is listed twice",
+        ),
+    ],
+)
+def test_a_bad_reasons_file_is_refused_and_nothing_written(fresh_url, tmp_path, text, fragment):
+    from app.cli import load_directory
+
+    data = _copy(tmp_path)
+    _edit(data / "exchanges.csv", "pow_exchange,95,95", "pow_exchange,96,95")
+    reasons = tmp_path / "reasons.csv"
+    reasons.write_text(text, encoding="utf-8")
+    with use_database(fresh_url), pytest.raises(LoadError) as info:
+        load_directory(data, progress=False, reasons_file=reasons)
+    assert any(p.startswith(str(reasons)) and fragment in p for p in info.value.problems), (
+        info.value.problems
+    )
+    assert _version(fresh_url) == 1
+
+
+def test_coverage_and_moves_are_optional_files_and_checked(fresh_url, tmp_path, empty_url):
+    # An older folder (the fixture of 2026-11) has neither file: it loads.
+    assert load(empty_url, BEFORE) == 1
+    # An exchange outside coverage.csv, and a moved id that is also an exchange, are refused.
+    data = _copy(tmp_path)
+    _edit(data / "coverage.csv", "2026-06-07", "2026-05-31")
+    _edit(data / "moved_exchanges.csv", "2023-10-19,2023-10-06", "2024-07-17,2023-10-06")
+    with pytest.raises(LoadError) as info:
+        load(fresh_url, data)
+    problems = info.value.problems
+    assert any(
+        p.startswith(f"{data / 'exchanges.csv'}:")
+        and "date: 2026-06-07 is outside the coverage" in p
+        for p in problems
+    ), problems
+    assert any(
+        p.startswith(f"{data / 'moved_exchanges.csv'}:") and "'2024-07-17' is also an exchange" in p
+        for p in problems
+    ), problems
+    assert _version(fresh_url) == 1

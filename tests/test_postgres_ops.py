@@ -132,7 +132,7 @@ def test_the_api_survives_the_database_going_away_and_heals(pg, tmp_path):
     env = {"ADMIN_TOKENS": f"ops:{digest}", "VERSION_TTL": "0"}
     with running_server(pg.url("powx"), tmp_path, env) as (base, _log):
         assert httpx.get(f"{base}/v1/exchanges").status_code == 200
-        before = httpx.get(f"{base}/v1/dataset").json()["version"]
+        before = httpx.get(f"{base}/v1/dataset").json()["data"]["version"]
         pg.stop()
         try:
             assert httpx.get(f"{base}/healthz").status_code == 200
@@ -156,12 +156,12 @@ def test_the_api_survives_the_database_going_away_and_heals(pg, tmp_path):
         wait_for(lambda: httpx.get(f"{base}/readyz").status_code == 200)
         assert httpx.get(f"{base}/v1/exchanges?limit=3").status_code == 200
         # Nothing was half-applied while it was down; writes work again without a restart.
-        assert httpx.get(f"{base}/v1/dataset").json()["version"] == before
+        assert httpx.get(f"{base}/v1/dataset").json()["data"]["version"] == before
         ok = httpx.patch(
             f"{base}/v1/admin/exchanges/2024-05-01", json={"notes": "healed"}, headers=AUTH
         )
         assert ok.status_code == 200
-        assert httpx.get(f"{base}/v1/dataset").json()["version"] == before + 1
+        assert httpx.get(f"{base}/v1/dataset").json()["data"]["version"] == before + 1
 
 
 def test_reads_through_a_select_only_role(pg, tmp_path):

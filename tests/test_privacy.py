@@ -127,7 +127,7 @@ def test_a_change_reason_may_not_name_anyone(fresh_url, admin_env):  # noqa: F81
     with use_database(fresh_url), make_client(fresh_url) as c:
         r = c.post("/v1/admin/exchanges?reason=as+told+by+Sgt+Kovalenko", json=NEW, headers=AUTH)
         assert "personal name" in assert_problem(r, 422, "reason")["detail"]
-        assert c.get("/v1/dataset").json()["version"] == 1
+        assert c.get("/v1/dataset").json()["data"]["version"] == 1
 
 
 @pytest.mark.parametrize(
@@ -143,8 +143,8 @@ def test_a_change_reason_may_not_name_anyone(fresh_url, admin_env):  # noqa: F81
 )
 def test_the_api_refuses_a_name_and_writes_nothing(fresh_url, admin_env, path, body, field):  # noqa: F811
     with use_database(fresh_url), make_client(fresh_url) as c:
-        before = c.get("/v1/dataset").json()["version"]
+        before = c.get("/v1/dataset").json()["data"]["version"]
         r = c.post(path, json=body, headers=AUTH)
         problem = assert_problem(r, 422, field)
         assert "personal name" in problem["detail"]
-        assert c.get("/v1/dataset").json()["version"] == before
+        assert c.get("/v1/dataset").json()["data"]["version"] == before

@@ -7,6 +7,7 @@ import io
 
 from app import codebook
 from app.answers import ChangePublic, ClaimPublic, Page
+from tests import oracle
 from tests.helpers import assert_problem, walk
 
 # The research notes list these nine exchanges whose claimants disagree.
@@ -26,10 +27,11 @@ DISAGREEMENTS = {
 def test_claims_list_and_filters(client):
     rows, metas = walk(client, "/v1/claims", limit=40)
     Page[ClaimPublic].model_validate({"data": rows, "meta": metas[0]})
-    assert len(rows) == metas[0]["count"] == 155
+    assert len(rows) == metas[0]["count"] == len(oracle.claims()) == 156
     assert [r["id"] for r in rows] == sorted(r["id"] for r in rows)
     undisclosed = [r for r in rows if not r["disclosed"]]
-    assert len(undisclosed) == 16 and all(r["value"] is None for r in undisclosed)
+    assert len(undisclosed) == sum(not c["disclosed"] for c in oracle.claims()) == 16
+    assert all(r["value"] is None for r in undisclosed)
     ru, _ = walk(client, "/v1/claims", limit=500, claimant="ru_official", figure="ukraine_received")
     assert ru and all(
         r["claimant"] == "ru_official" and r["figure"] == "ukraine_received" for r in ru
@@ -40,10 +42,16 @@ def test_claims_list_and_filters(client):
 def test_every_listed_disagreement_is_disputed(client):
     rows, _ = walk(client, "/v1/exchanges", limit=500, figure_status="disputed")
     ids = {r["id"] for r in rows}
-    assert ids >= DISAGREEMENTS
-    # The tenth: Kyiv gave no total for 24 Aug 2025, the only stated figure (146) differs from
-    # the combined 154 the curators keep as best value.
-    assert ids - DISAGREEMENTS == {"2025-08-24"}
+    assert ids == oracle.disputed_exchanges() >= DISAGREEMENTS
+    # Since the research update of 2026-12, 24 Aug 2025 keeps 146 for Ukraine (the Russian MoD
+    # and Fakty; Kyiv gave no total), which every stated figure agrees with: no longer disputed.
+    assert ids == DISAGREEMENTS
+    e = client.get("/v1/exchanges/2025-08-24").json()["data"]
+    assert (e["ukraine_received"], e["russia_received"]) == (146, 154)
+    assert e["figure_status"] == {
+        "ukraine_received": "consistent",
+        "russia_received": "single_source",
+    }
     for r in rows:
         sides = [
             f
@@ -59,9 +67,9 @@ def test_every_listed_disagreement_is_disputed(client):
 
 def test_disputed_claims_filter_matches_the_exchanges(client):
     claims, _ = walk(client, "/v1/claims", limit=500, disputed="true")
-    assert {c["exchange"] for c in claims} == DISAGREEMENTS | {"2025-08-24"}
+    assert {c["exchange"] for c in claims} == oracle.disputed_exchanges() == DISAGREEMENTS
     others, _ = walk(client, "/v1/claims", limit=500, disputed="false")
-    assert len(claims) + len(others) == 155
+    assert len(claims) + len(others) == len(oracle.claims())
 
 
 def test_the_single_exchange_view_embeds_claims(client):
@@ -110,7 +118,9 @@ def test_agreements(client):
 
 
 def test_codebook_and_openapi_say_the_same(client):
-    book = client.get("/v1/codebook").json()
+    body = client.get("/v1/codebook").json()
+    assert set(body) == {"data", "meta"}
+    book = body["data"]
     assert set(book["kinds"]) == {
         "pow_exchange",
         "bodies_repatriation",
@@ -131,12 +141,19 @@ def test_codebook_and_openapi_say_the_same(client):
         ("source", "SourcePublic"),
         ("claim", "ClaimPublic"),
         ("agreement", "AgreementPublic"),
+        ("coverage", "CoverageRecord"),
+        ("moved_exchange", "MovedExchange"),
     ):
         props = schemas[schema]["properties"]
         for name, text in book["fields"][record].items():
             if name in props:
                 assert props[name].get("description") == text, (schema, name)
     assert book["fields"] == codebook.FIELDS
+    # Every measure the statistics give is defined, in the words OpenAPI uses for it.
+    assert tuple(book["measures"]) == oracle.MEASURES
+    summary = schemas["Summary"]["properties"]
+    for name, text in book["measures"].items():
+        assert summary[name]["description"] == text, name
 
 
 def test_changelog_pages_oldest_first(client):

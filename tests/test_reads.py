@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import collections
 
-from app.answers import DatasetInfo, Item, MediatorPublic, Page, SourceDetail, SourcePublic
+from app.answers import (
+    CoverageRecord,
+    DatasetInfo,
+    Item,
+    MediatorPublic,
+    Page,
+    SourceDetail,
+    SourcePublic,
+)
 from tests import oracle
 from tests.helpers import assert_problem, walk
 
@@ -48,27 +56,70 @@ def test_mediators_with_counts(client):
 
 def test_dataset(client):
     body = client.get("/v1/dataset").json()
-    DatasetInfo.model_validate(body)
-    assert body["version"] == 1 and isinstance(body["version"], int)
-    assert body["license"] == "CC-BY-4.0"
-    assert "version 1" in body["citation"]
-    assert body["counts"] == {
+    Item[DatasetInfo].model_validate(body)
+    assert set(body) == {"data", "meta"} and body["meta"] == {"dataset_version": 1}
+    data = body["data"]
+    assert data["version"] == 1 and isinstance(data["version"], int)
+    assert data["license"] == "CC-BY-4.0"
+    assert "version 1" in data["citation"]
+    assert data["counts"] == {
         "exchanges": len(oracle.exchanges()),
         "sources": len(oracle.sources()),
         "mediators": 8,
-        "claims": 155,
+        "claims": 156,
         "agreements": 6,
-        "official_totals": 106,
+        "official_totals": 124,
+        "moved_exchanges": len(oracle.moved_exchanges()),
     }
-
+    assert (data["counts"]["exchanges"], data["counts"]["sources"]) == (150, 462)
+    cov = oracle.coverage()
+    assert data["coverage"] == {"from": "2022-02-24", "until": "2026-06-07", "note": cov["note"]}
+    assert "not yet curated" in data["coverage"]["note"]
     dates = sorted(e["date"] for e in oracle.exchanges())
-    assert body["coverage"] == {"first_date": dates[0], "last_date": dates[-1]}
+    assert data["records"] == {"first_date": dates[0], "last_date": dates[-1]}
+    assert set(data) == {
+        "name", "title", "version", "updated_at", "license", "citation", "counts", "coverage",
+        "records",
+    }  # fmt: skip
+
+
+def test_the_coverage_as_curators_set_it(client):
+    r = client.get("/v1/dataset/coverage")
+    body = r.json()
+    Item[CoverageRecord].model_validate(body)
+    cov = oracle.coverage()
+    assert body == {
+        "data": {
+            "from": cov["from"],
+            "until": cov["until"],
+            "note": cov["note"],
+            "updated_at": body["data"]["updated_at"],
+            "revision": 1,
+        },
+        "meta": {"dataset_version": 1},
+    }
+    # Its ETag names its revision: the If-Match of PUT/PATCH /v1/admin/coverage.
+    assert r.headers["etag"].startswith('"r1-')
+    assert (
+        client.get("/v1/dataset/coverage", headers={"If-None-Match": r.headers["etag"]}).status_code
+        == 304
+    )
+
+
+def test_codebook_defines_every_measure(client):
+    body = client.get("/v1/codebook").json()
+    assert set(body) == {"data", "meta"} and body["meta"] == {"dataset_version": 1}
+    book = body["data"]
+    assert tuple(book["measures"]) == oracle.MEASURES
+    assert all(isinstance(t, str) and t for t in book["measures"].values())
+    assert {"measures", "coverage"} <= set(book["rules"])
+    assert "never" in book["rules"]["measures"] and "not yet curated" in book["rules"]["coverage"]
 
 
 def test_health_and_readiness(client):
-    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/healthz").json()["data"] == {"status": "ok"}
     r = client.get("/readyz")
-    assert r.status_code == 200 and r.json()["status"] == "ready"
+    assert r.status_code == 200 and r.json()["data"]["status"] == "ready"
 
 
 def test_head_works_where_get_does(client):

@@ -10,6 +10,7 @@ import brotli
 import orjson
 import pytest
 
+from tests import oracle
 from tests.conftest import make_client
 from tests.helpers import assert_problem, walk
 
@@ -40,7 +41,7 @@ def test_a_stream_holds_every_record_of_the_pages_in_their_order(client, path, p
 
 @pytest.mark.parametrize("fmt", ["csv", "ndjson"])
 def test_a_stream_is_the_one_big_page_byte_for_byte(client, fmt):
-    # 391 sources fit one page of 500: the stream (chunks of rows) must equal it exactly.
+    # 462 sources fit one page of 500: the stream (chunks of rows) must equal it exactly.
     page = client.get("/v1/sources", params={"format": fmt, "limit": 500})
     stream = client.get("/v1/sources", params={"format": fmt, "stream": "true"})
     assert stream.content == page.content
@@ -51,12 +52,13 @@ def test_a_stream_is_the_one_big_page_byte_for_byte(client, fmt):
 def test_a_stream_larger_than_one_chunk(client, monkeypatch):
     from app.routers import common
 
-    monkeypatch.setattr(common, "STREAM_CHUNK", 50)  # 391 sources: 8 chunks
+    monkeypatch.setattr(common, "STREAM_CHUNK", 50)  # 462 sources: 10 chunks
     whole = client.get("/v1/sources", params={"format": "csv", "limit": 500}).content
     r = client.get("/v1/sources", params={"format": "csv", "stream": "true"})
     assert r.content == whole
     rows = list(csv.DictReader(io.StringIO(r.text)))
-    assert len(rows) == 391 and len({row["id"] for row in rows}) == 391
+    assert len(rows) == len(oracle.sources()) == 462
+    assert len({row["id"] for row in rows}) == 462
 
 
 def test_a_stream_answers_at_the_version_asked_for(fresh_url):
@@ -76,7 +78,7 @@ def test_a_stream_answers_at_the_version_asked_for(fresh_url):
 
         assert notes("")["2024-07-17"] == "Edited."
         assert notes("&as_of_version=1")["2024-07-17"].startswith("UAE-brokered 95-for-95")
-        assert len(notes("")) == len(notes("&as_of_version=1")) == 138
+        assert len(notes("")) == len(notes("&as_of_version=1")) == len(oracle.exchanges())
 
 
 def test_a_stream_takes_no_cursor(client):
@@ -138,7 +140,7 @@ def test_brotli_is_preferred_and_q_zero_refuses_a_coding(client):
     r = client.get(big, headers={"Accept-Encoding": "br;q=0, gzip;q=0"})
     assert "content-encoding" not in r.headers
     raw = client.get(big, headers={"Accept-Encoding": "br"})
-    assert orjson.loads(raw.content)["meta"]["count"] == 138
+    assert orjson.loads(raw.content)["meta"]["count"] == len(oracle.exchanges())
 
 
 def test_a_cached_brotli_body_is_the_identity_body_compressed(client):
