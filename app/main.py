@@ -32,7 +32,7 @@ from app.routers import (
     sources,
     statistics,
 )
-from app.web import pages
+from app.web import embeds, feeds, pages
 
 DESCRIPTION = f"""{DATASET_TITLE}: a curated, source-cited dataset, read-only for everyone.
 
@@ -122,7 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     observability.install(app)  # GET /metrics; counts what the error handlers answer
     for module in (exchanges, sources, mediators, claims, agreements, statistics, dataset, ops,
-                   pages):  # fmt: skip
+                   pages, feeds, embeds):  # fmt: skip
         app.include_router(module.router)
     for router in admin.routers:
         app.include_router(router)

@@ -422,12 +422,15 @@ def _secured(
     """The answer's headers with ours added; True when it is HTML that needs a policy."""
     seen = 0
     html = False
+    framable = False  # its own policy lets other sites frame it (an embeddable chart)
     for name, value in headers:
         bit = _WATCH.get(name)
         if bit:
             seen |= bit
             if bit == _CT:
                 html = value.startswith(b"text/html")
+            elif bit == _CSP:
+                framable = b"frame-ancestors 'none'" not in value
     out = [h for h in headers if h[0] != b"server"] if seen & _SERVER else list(headers)
     out.append(request_id)
     if not seen & _NOSNIFF:
@@ -435,7 +438,7 @@ def _secured(
     if not seen & _REFERRER:
         out.append(REFERRER)
     if html:
-        if not seen & _FRAMES:
+        if not seen & _FRAMES and not framable:
             out.append(NO_FRAMES)
         return out, not seen & _CSP
     if not seen & _CSP:

@@ -122,6 +122,7 @@ CITATION_MEDIA = {
 @router.get(
     "/dataset/citation",
     operation_id="get_citation",
+    response_class=Response,
     responses={
         200: {
             "description": "The citation in the format asked for.",
