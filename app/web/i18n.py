@@ -134,7 +134,10 @@ class Words:
         return str(format_decimal(value, locale=self.lang.value))
 
     def percent(self, value: float) -> str:
-        return str(format_percent(value, format="#,##0.0%", locale=self.lang.value))
+        # The language's own percent pattern ("#,##0 %" in Russian), with one decimal.
+        pattern = Locale.parse(self.lang.value).percent_formats[None].pattern
+        one_decimal = pattern.replace("#,##0", "#,##0.0", 1)
+        return str(format_percent(value, format=one_decimal, locale=self.lang.value))
 
     def date(self, value: dt.date, form: str = "medium") -> str:
         return str(format_date(value, format=form, locale=self.lang.value))

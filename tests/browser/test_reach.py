@@ -8,6 +8,7 @@ import os
 import re
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.browser.conftest import PHONE, SCREENSHOT, WIDE, Dashboard
@@ -175,4 +176,39 @@ def test_phone_screenshot_for_the_readme(open_dashboard, tmp_path):
     d.page.screenshot(path=str(target), full_page=False)
     assert target.stat().st_size > 10_000
     assert SCREENSHOT.exists()
+    d.assert_clean()
+
+
+def test_the_embed_box_gives_the_code_the_server_writes(open_dashboard):
+    from html.parser import HTMLParser
+
+    from app.web import embeds
+
+    d = open_dashboard(query="?kind=pow_exchange")
+    d.wait_for_table("kind=pow_exchange")
+    d.page.click("details.embed > summary")
+    code = d.page.input_value("#embed-code")
+    version = d.api("/v1/dataset")["meta"]["dataset_version"]
+    want = embeds.iframe_code(
+        d.base, "people", {"kind": "pow_exchange"}, version=version, lang="en"
+    )
+
+    class Attrs(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.found = dict(attrs)
+
+    def attrs(html: str) -> dict[str, str | None]:
+        parser = Attrs()
+        parser.feed(html)
+        return parser.found
+
+    got, expected = attrs(code), attrs(want)
+    # The same frame, the same chart, pinned to the same version; the title in words.
+    assert {k: v for k, v in got.items() if k != "title"} == {
+        k: v for k, v in expected.items() if k != "title"
+    }
+    assert got["title"]
+    # And the code works: the chart it frames answers.
+    r = httpx.get(str(got["src"]), timeout=10)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     d.assert_clean()

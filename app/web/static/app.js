@@ -530,13 +530,16 @@ function updateLinks() {
   // The chart as the reader sees it, pinned to this version so a published page never moves.
   const embed = new URLSearchParams(state.filters);
   embed.set("lang", LANG);
-  if (state.version) embed.set("as_of_version", state.version);
+  if (state.version) embed.set("as_of_version", String(state.version));
   const path = `embed/${MEASURES[state.measure].embed}?${embed}`;
   const absolute = new URL(path, location.href).href;
   $("embed-preview").href = path;
-  const title = _(MEASURES[state.measure].caption).replace(/"/g, "&quot;");
-  $("embed-code").value = `<iframe src="${absolute}" title="${title}" ` +
-    `style="width:100%;aspect-ratio:16/10;border:0" loading="lazy"></iframe>`;
+  // The same code as app.web.embeds.iframe_code writes (a test holds the two together):
+  // as wide as its column, never too short to read, sandboxed (the chart needs no script).
+  const title = _(MEASURES[state.measure].caption).replace(/&/g, "&amp;").replace(/"/g, "&quot;");
+  $("embed-code").value = `<iframe src="${absolute.replace(/&/g, "&amp;")}" title="${title}" ` +
+    `style="width:100%;aspect-ratio:16/10;min-height:36rem;border:0" loading="lazy" ` +
+    `sandbox="allow-popups allow-popups-to-escape-sandbox"></iframe>`;
 }
 
 // The filters live in the address bar too, so a filtered view can be bookmarked or shared.
