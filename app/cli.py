@@ -89,13 +89,17 @@ def load(
     reason: Annotated[str | None, typer.Option(help="Why, for the changelog.")] = None,
 ) -> None:
     """Validate DIRECTORY's files and load them as one version (nothing if nothing changed)."""
-    from app.loader import LoadError
-    from app.privacy import find_name
+    from pydantic import TypeAdapter, ValidationError
 
-    name = find_name(reason or "")
-    if name is not None:
-        err.print(f"[red]--reason looks like a personal name ({name!r}): reword it[/red]")
-        raise typer.Exit(2)
+    from app.loader import LoadError
+    from app.schemas import Reason, error_message
+
+    if reason is not None:
+        try:  # the rules of an admin write's reason: no names, no formula, no control characters
+            TypeAdapter(Reason).validate_python(reason)
+        except ValidationError as exc:
+            err.print(f"--reason {error_message(exc.errors()[0])}", style="red", markup=False)
+            raise typer.Exit(2) from None
     try:
         version = load_directory(directory, if_empty=if_empty, reason=reason)
     except LoadError as exc:

@@ -25,7 +25,7 @@ from app.http import Format, dumps, etag_value
 from app.models import IdempotencyKey, table_of
 from app.problems import BadRequest, NotFound, PayloadTooLarge, invalid
 from app.routers.responses import problem
-from app.schemas import NoNames
+from app.schemas import Reason
 
 MAX_BODY = 1024 * 1024
 limiter = auth.FailureLimiter()
@@ -48,11 +48,10 @@ RecordId = Annotated[
     str, Path(max_length=120, pattern=f"^{ID_RE}$", description="The record's id.")
 ]
 ReasonQ = Annotated[
-    Annotated[str, NoNames] | None,
+    Reason | None,
     Query(
-        max_length=1000,
         description="Why the change was made; shown in the changelog (so, like every text "
-        "field, it may not name a captive).",
+        "field, it may not name a captive, nor start with =, +, - or @).",
     ),
 ]
 IfMatch = Annotated[
