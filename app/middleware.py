@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_QUERY = 8192  # bytes of query string; as much as a proxy's request line usually allows
@@ -31,6 +33,55 @@ class BoundedQuery:
             return
 
         await self.app(scope, receive, send)
+
+
+# Probes and scrapers name the process by its address (a Kubernetes probe sends the pod's IP as
+# Host): they are answered whatever the host.
+PROBES = frozenset(("/healthz", "/readyz", "/metrics"))
+_SEND = "pow_exchanges.send"  # scope key: the request's own send, while the host is checked
+
+
+class AllowedHosts:
+    """Answer only for ALLOWED_HOSTS. Starlette's TrustedHostMiddleware decides; a host it
+    refuses gets a 400 problem document instead of its plain text, naming neither the host nor
+    any link to it. It sits in front of the response cache, which keys by host: a refused host
+    is never answered from it, and nothing is ever kept under one."""
+
+    def __init__(self, app: ASGIApp, hosts: Sequence[str]) -> None:
+        self.app = app
+        self.trusted = TrustedHostMiddleware(self._allowed, allowed_hosts=hosts,
+                                             www_redirect=False)  # fmt: skip
+
+    async def _allowed(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, scope.pop(_SEND))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or self.trusted.allow_any
+            or scope["path"] in PROBES  # no links, never cached
+        ):
+            await self.app(scope, receive, send)
+            return
+        scope[_SEND] = send
+        await self.trusted(scope, receive, functools.partial(_refuse, scope, receive, send))
+
+
+async def _refuse(scope: Scope, receive: Receive, send: Send, message: Message) -> None:
+    """TrustedHostMiddleware's own answer, replaced by a problem document."""
+    if message["type"] != "http.response.start":
+        return
+    from app.problems import problem_response
+
+    scope.pop(_SEND, None)
+    answer = problem_response(
+        400,
+        "This server does not answer for the host named in the request's Host header; "
+        "use its public address.",
+        instance=scope["path"],
+        headers={"Cache-Control": "no-store"},
+    )
+    await answer(scope, receive, send)
 
 
 HEAD_ONLY = "pow_exchanges.head"  # scope key: the GET is a HEAD, no body will be sent

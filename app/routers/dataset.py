@@ -12,19 +12,13 @@ from app import codebook, queries
 from app.citation import citation_bibtex, citation_csl, citation_text
 from app.codebook import DATASET_NAME, DATASET_TITLE, LICENSE
 from app.deps import CursorQ, LimitQ, ReadDep, StreamQ
-from app.http import Format, dumps
+from app.http import Format, base_url, dumps
 from app.problems import invalid
 from app.routers import common
 from app.routers.responses import ERRORS
 from app.schemas import ChangePublic, Codebook, DatasetInfo, Page
 
 router = APIRouter(prefix="/v1", tags=["dataset"])
-
-
-def base_url(request: Request) -> str:
-    return request.app.state.settings.public_base_url.rstrip("/") or str(request.base_url).rstrip(
-        "/"
-    )
 
 
 @router.get("/dataset", operation_id="get_dataset", response_model=DatasetInfo, responses=ERRORS)
