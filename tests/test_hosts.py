@@ -77,9 +77,10 @@ def test_cached_answers_never_carry_another_hosts_links(db_url):
                 assert r.status_code == 200, (host, r.text)
                 assert f"http://{host}/v1/" in r.headers["link"], r.headers["link"]
                 assert r.headers["link"].count("http://") == r.headers["link"].count(host)
-            assert f"http://{host}/v1/dataset?as_of_version=" in c.get(
-                "/v1/dataset", headers={"Host": host}
-            ).json()["citation"]
+            assert (
+                f"http://{host}/v1/dataset?as_of_version="
+                in c.get("/v1/dataset", headers={"Host": host}).json()["citation"]
+            )
         refused(c.get("/v1/dataset", headers={"Host": "b.example"}))  # not a subdomain
         refused(c.get("/v1/dataset", headers={"Host": "localhost"}))
 
