@@ -136,7 +136,10 @@ def serve(
         port=port or settings.port,
         workers=workers or settings.workers,
         log_level=settings.log_level,
+        # X-Forwarded-For/-Proto are believed from these peers only (README, Deploy): then
+        # request.client is the real client, whom the failed-login limit counts.
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         server_header=False,
         access_log=False,
         timeout_keep_alive=KEEP_ALIVE,

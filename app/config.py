@@ -44,6 +44,13 @@ class Settings(BaseSettings):
         "public, so a shared cache in front must never keep an answer linking to a forged "
         "host. The default serves this machine (make run) and the test client.",
     )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1,::1",
+        description="Comma-separated addresses (or networks, or '*') of the reverse proxies "
+        "whose X-Forwarded-For and X-Forwarded-Proto uvicorn believes (`pow-exchanges serve`): "
+        "then the client's address is the one the proxy saw, and the failed-login limit counts "
+        "real clients. From any other peer those headers are ignored.",
+    )
     cache_control: str = "public, max-age=60, stale-while-revalidate=300"
     response_cache: bool = Field(
         default=True, description="Answer repeated reads from memory (RESPONSE_CACHE=0: off)."

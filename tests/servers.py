@@ -30,18 +30,29 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(
-    db_url: str, log_dir: Path, env: dict[str, str] | None = None, workers: int = 1
+    db_url: str,
+    log_dir: Path,
+    env: dict[str, str] | None = None,
+    workers: int = 1,
+    *,
+    serve: bool = False,
 ) -> Iterator[tuple[str, Path]]:
-    """Serve `db_url` on a free loopback port; yield (base URL, log file). Always stopped."""
+    """Serve `db_url` on a free loopback port; yield (base URL, log file). Always stopped.
+    With `serve`, through `pow-exchanges serve` (uvicorn configured from the settings)."""
     port = free_port()
     log_path = log_dir / f"uvicorn-{port}.log"
+    command = (
+        [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", str(workers)]
+        if serve else
+        [sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app",
+         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+         "--no-access-log", "--no-server-header", "--log-level", "warning",
+         "--timeout-keep-alive", str(KEEP_ALIVE)]
+    )  # fmt: skip
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app",
-             "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-             "--no-access-log", "--no-server-header", "--log-level", "warning",
-             "--timeout-keep-alive", str(KEEP_ALIVE)],
-            cwd=ROOT, env={**os.environ, **(env or {}), "DATABASE_URL": db_url},
+            command, cwd=ROOT, env={**os.environ, **(env or {}), "DATABASE_URL": db_url},
             stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
