@@ -206,6 +206,16 @@ def export(
         Path | None,
         typer.Option(help="Where to write the zip; defaults to pow-exchanges-v{N}.zip here."),
     ] = None,
+    to: Annotated[
+        Path | None,
+        typer.Option(
+            "--to",
+            help="Instead of a zip, write the loader's CSV files into this folder (data/, "
+            "say), in its layout and row order: `git diff` then shows what curators changed "
+            "through the API, and `load` of the folder changes nothing. Other files there are "
+            "left alone.",
+        ),
+    ] = None,
     as_of_version: Annotated[
         int | None, typer.Option(min=1, help="Export the dataset as it stood at this version.")
     ] = None,
@@ -218,11 +228,15 @@ def export(
         ),
     ] = None,
 ) -> None:
-    """Write the dataset (CSV files and a Frictionless datapackage.json) as one zip."""
+    """Write the dataset (CSV files and a Frictionless datapackage.json) as one zip, or its
+    CSV files into a folder (--to)."""
     from app import curation
     from app.db import read_session
-    from app.export import build_export, filename
+    from app.export import build_export, filename, write_directory
 
+    if to is not None and output is not None:
+        err.print("[red]give --output (a zip) or --to (a folder), not both[/red]")
+        raise typer.Exit(2)
     settings = get_settings()
     base = base_url or settings.public_base_url or f"http://{settings.host}:{settings.port}"
     with read_session() as session:
@@ -232,6 +246,11 @@ def export(
             raise typer.Exit(2)
         number = current if as_of_version is None else as_of_version
         at = None if number == current else number
+        if to is not None:
+            changed = write_directory(session, at, to)
+            what = ", ".join(changed) if changed else "nothing changed"
+            err.print(f"[green]wrote {to}: dataset version {number} ({what})[/green]")
+            return
         data = build_export(session, at, base_url=base.rstrip("/"))
     path = output or Path(filename(number))
     path.write_bytes(data)
