@@ -1,4 +1,4 @@
-"""The `pow-exchanges` command: serve, migrate, load, export, token, synth."""
+"""The `pow-exchanges` command: serve, migrate, load, export, backup, restore, token, synth."""
 
 from __future__ import annotations
 
@@ -255,6 +255,53 @@ def export(
     path = output or Path(filename(number))
     path.write_bytes(data)
     err.print(f"[green]wrote {path} ({len(data)} bytes): dataset version {number}[/green]")
+
+
+@cli.command()
+def backup(
+    path: Annotated[Path, typer.Argument(help="The backup file to write.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace PATH if it exists.")] = False,
+) -> None:
+    """Back up the whole database (every version and the changelog) to PATH, safely while the
+    server runs and writes: SQLite's online backup API, or pg_dump's custom format."""
+    from app.backup import BackupError
+    from app.backup import backup as run_backup
+
+    try:
+        report = run_backup(get_settings().database_url, path, force=force)
+    except BackupError as exc:
+        err.print(f"backup: {exc}", style="red", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    err.print(
+        f"backed up dataset version {report.version} ({report.changes} changes) to "
+        f"{report.path}: {report.bytes} bytes in {report.seconds:.2f} s",
+        style="green", markup=False, highlight=False,
+    )  # fmt: skip
+
+
+@cli.command()
+def restore(
+    path: Annotated[Path, typer.Argument(help="A file `pow-exchanges backup` wrote.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a database that holds data.")
+    ] = False,
+) -> None:
+    """Restore DATABASE_URL's database from the backup at PATH (refused when the database
+    holds data, unless --force). Restart the API afterwards, then run `migrate` if the backup
+    is older than this code."""
+    from app.backup import BackupError
+    from app.backup import restore as run_restore
+
+    try:
+        report = run_restore(get_settings().database_url, path, force=force)
+    except BackupError as exc:
+        err.print(f"restore: {exc}", style="red", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    err.print(
+        f"restored dataset version {report.version} ({report.changes} changes) from "
+        f"{report.path} in {report.seconds:.2f} s; restart the API processes",
+        style="green", markup=False, highlight=False,
+    )  # fmt: skip
 
 
 def main() -> None:
