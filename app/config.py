@@ -21,8 +21,9 @@ class Settings(BaseSettings):
     )
     database_read_url: str | None = Field(
         default=None,
-        description="Optional URL of a role that may only SELECT: reads go through it, so a "
-        "bug in a read path can never write (see README, Deploy).",
+        description="Optional URL reads go through: a role that may only SELECT (a bug in a "
+        "read path can never write), and/or a hot standby of the primary (one server; see "
+        "README, Deploy, for the staleness bound).",
     )
     admin_tokens: str = Field(
         default="",

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette_compress import CompressMiddleware, add_compress_type
 
 from app import observability, openapi, problems
-from app.cache import ResponseCache, VersionSource
+from app.cache import Highest, ResponseCache, VersionSource
 from app.codebook import DATASET_TITLE, PRIVACY_RULE, UNDISCLOSED_RULE
 from app.config import Settings, get_settings
 from app.db import make_engine
@@ -123,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.allowed_hosts = settings.allowed_host_list()
     app.state.engine = engine  # writes (and /readyz's migration check)
     app.state.read_engine = read_engine
+    app.state.highest = highest = Highest()  # the newest version this process has served
     problems.install(app)
     observability.install(app)  # GET /metrics; counts what the error handlers answer
     for module in (exchanges, sources, mediators, claims, agreements, statistics, dataset, ops,
@@ -134,7 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     docs.install(app)
     app.add_middleware(CompressMiddleware, minimum_size=1024)
     if settings.response_cache:
-        versions = VersionSource(read_url, settings.version_ttl)
+        versions = VersionSource(read_url, settings.version_ttl, highest)
         app.state.versions = versions
         app.front = functools.partial(
             ResponseCache, versions=versions, max_bytes=settings.response_cache_mb * 2**20,

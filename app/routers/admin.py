@@ -133,6 +133,12 @@ def answer(session: Any, type_: str, record_id: str, version: int, status: int) 
     return Response(body, status_code=status, media_type="application/json", headers=headers)
 
 
+def written(request: Request, version: int) -> None:
+    """This process's reads show its own writes from now on: they never answer below this
+    version (a replica's reads wait until it has replayed it; see deps.ReadContext)."""
+    request.app.state.highest.raise_to(version)
+
+
 def _replay(session: Any, actor: str, key: str, digest: str) -> Response | None:
     from sqlalchemy import select
 
@@ -234,7 +240,8 @@ def make_router(plural: str, type_: str) -> APIRouter:
                 response = answer(session, type_, rid, result.version, 201)
                 if idempotency_key:
                     _remember(session, actor, idempotency_key, digest, response)
-                return response
+            written(request, result.version)  # committed
+            return response
 
         return await run_in_threadpool(work)
 
@@ -250,6 +257,7 @@ def make_router(plural: str, type_: str) -> APIRouter:
         make_record: Callable[[Any], dict[str, Any] | None] = lambda _session: None,
     ) -> Response:
         """One write in one transaction; the answer is the record as reads will show it."""
+        response = None
         with write_session(engine_of(request)) as session:
             curation.lock(session)
             result = curation.write_one(
@@ -258,7 +266,10 @@ def make_router(plural: str, type_: str) -> APIRouter:
             )  # fmt: skip
             assert result.version is not None
             if action != "delete":
-                return answer(session, type_, record_id, result.version, 200)
+                response = answer(session, type_, record_id, result.version, 200)
+        written(request, result.version)  # committed
+        if response is not None:
+            return response
         body = {"deleted": record_id, "record_type": type_,
                 "meta": {"dataset_version": result.version}}  # fmt: skip
         return Response(dumps(body), media_type="application/json",
