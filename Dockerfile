@@ -20,8 +20,9 @@ COPY alembic.ini ./
 COPY data ./data
 RUN mkdir -p var && chown api:api var
 USER api
+# FORWARDED_ALLOW_IPS: the reverse proxy whose X-Forwarded-For is believed (README, Deploy).
 ENV PATH=/srv/.venv/bin:$PATH HOST=0.0.0.0 PORT=8000 WORKERS=2 \
-    DATABASE_URL=sqlite:////srv/var/pow-exchanges.sqlite3
+    DATABASE_URL=sqlite:////srv/var/pow-exchanges.sqlite3 FORWARDED_ALLOW_IPS=127.0.0.1,::1
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --retries=3 \
   CMD python -c "import urllib.request,os; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT','8000'), timeout=2)"

@@ -57,13 +57,38 @@ BROTLI_QUALITY = 6
 OFF_LOOP = 256 * 1024  # bodies larger than this are compressed in a worker thread
 
 
-class VersionSource:
-    """The current dataset version, from a connection of its own; None when unreadable."""
+class Highest:
+    """The highest dataset version this process has answered or written. No unpinned answer
+    of the process goes below it, from the cache or from the database: with reads on a replica
+    that lags the primary, meta.dataset_version never goes backwards for a client of one
+    process, and a curator's read after their write shows the write (deps.ReadContext waits
+    for the replica to replay it)."""
 
-    def __init__(self, url: str, ttl: float | None = None) -> None:
+    def __init__(self) -> None:
+        self.value = 0
+        self._lock = threading.Lock()
+
+    def raise_to(self, version: int) -> None:
+        if version > self.value:
+            with self._lock:
+                self.value = max(self.value, version)
+
+    def reset(self, version: int) -> None:
+        """The database itself went back (a restore of an earlier backup): start from there."""
+        with self._lock:
+            self.value = version
+
+
+class VersionSource:
+    """The current dataset version, from a connection of its own; None when unreadable. Never
+    below `highest`: a version this process has answered or written is current for it, even
+    while a replica catches up."""
+
+    def __init__(self, url: str, ttl: float | None = None, highest: Highest | None = None) -> None:
         self.url = make_url(normalise_url(url))
         self.sqlite = self.url.get_backend_name() == "sqlite"
         self.ttl = (SQLITE_TTL if self.sqlite else 1.0) if ttl is None else ttl
+        self.highest = highest or Highest()
         self._conn: Any = None
         self._value: int | None = None
         self._checked = 0.0
@@ -87,19 +112,20 @@ class VersionSource:
 
     def current(self) -> int | None:
         now = time.monotonic()
-        if self.ttl and now - self._checked < self.ttl:
-            return self._value
-        with self._lock:
-            try:
-                if self._conn is None:
-                    self._conn = self._connect()
-                row = self._conn.execute("SELECT version FROM dataset_meta WHERE id = 1").fetchone()
-                self._value = int(row[0]) if row else 0
-            except Exception:
-                self.close()
-                self._value = None
-            self._checked = now
-            return self._value
+        if not self.ttl or now - self._checked >= self.ttl:
+            with self._lock:
+                try:
+                    if self._conn is None:
+                        self._conn = self._connect()
+                    sql = "SELECT version FROM dataset_meta WHERE id = 1"
+                    row = self._conn.execute(sql).fetchone()
+                    self._value = int(row[0]) if row else 0
+                except Exception:
+                    self.close()
+                    self._value = None
+                self._checked = now
+        value = self._value
+        return value if value is None else max(value, self.highest.value)
 
     @property
     def last(self) -> int | None:

@@ -1,4 +1,4 @@
-"""The `pow-exchanges` command: serve, migrate, load, export, token, synth."""
+"""The `pow-exchanges` command: serve, migrate, load, export, backup, restore, token, synth."""
 
 from __future__ import annotations
 
@@ -106,13 +106,17 @@ def load(
     ] = None,
 ) -> None:
     """Validate DIRECTORY's files and load them as one version (nothing if nothing changed)."""
-    from app.loader import LoadError
-    from app.privacy import find_name
+    from pydantic import TypeAdapter, ValidationError
 
-    name = find_name(reason or "")
-    if name is not None:
-        err.print(f"[red]--reason looks like a personal name ({name!r}): reword it[/red]")
-        raise typer.Exit(2)
+    from app.loader import LoadError
+    from app.schemas import Reason, error_message
+
+    if reason is not None:
+        try:  # the rules of an admin write's reason: no names, no formula, no control characters
+            TypeAdapter(Reason).validate_python(reason)
+        except ValidationError as exc:
+            err.print(f"--reason {error_message(exc.errors()[0])}", style="red", markup=False)
+            raise typer.Exit(2) from None
     try:
         version = load_directory(directory, if_empty=if_empty, reason=reason, reasons_file=reasons)
     except LoadError as exc:
@@ -149,7 +153,10 @@ def serve(
         port=port or settings.port,
         workers=workers or settings.workers,
         log_level=settings.log_level,
+        # X-Forwarded-For/-Proto are believed from these peers only (README, Deploy): then
+        # request.client is the real client, whom the failed-login limit counts.
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         server_header=False,
         access_log=False,
         timeout_keep_alive=KEEP_ALIVE,
@@ -216,6 +223,16 @@ def export(
         Path | None,
         typer.Option(help="Where to write the zip; defaults to pow-exchanges-v{N}.zip here."),
     ] = None,
+    to: Annotated[
+        Path | None,
+        typer.Option(
+            "--to",
+            help="Instead of a zip, write the loader's CSV files into this folder (data/, "
+            "say), in its layout and row order: `git diff` then shows what curators changed "
+            "through the API, and `load` of the folder changes nothing. Other files there are "
+            "left alone.",
+        ),
+    ] = None,
     as_of_version: Annotated[
         int | None, typer.Option(min=1, help="Export the dataset as it stood at this version.")
     ] = None,
@@ -228,11 +245,15 @@ def export(
         ),
     ] = None,
 ) -> None:
-    """Write the dataset (CSV files and a Frictionless datapackage.json) as one zip."""
+    """Write the dataset (CSV files and a Frictionless datapackage.json) as one zip, or its
+    CSV files into a folder (--to)."""
     from app import curation
     from app.db import read_session
-    from app.export import build_export, filename
+    from app.export import build_export, filename, write_directory
 
+    if to is not None and output is not None:
+        err.print("[red]give --output (a zip) or --to (a folder), not both[/red]")
+        raise typer.Exit(2)
     settings = get_settings()
     base = base_url or settings.public_base_url or f"http://{settings.host}:{settings.port}"
     with read_session() as session:
@@ -242,10 +263,62 @@ def export(
             raise typer.Exit(2)
         number = current if as_of_version is None else as_of_version
         at = None if number == current else number
+        if to is not None:
+            changed = write_directory(session, at, to)
+            what = ", ".join(changed) if changed else "nothing changed"
+            err.print(f"[green]wrote {to}: dataset version {number} ({what})[/green]")
+            return
         data = build_export(session, at, base_url=base.rstrip("/"))
     path = output or Path(filename(number))
     path.write_bytes(data)
     err.print(f"[green]wrote {path} ({len(data)} bytes): dataset version {number}[/green]")
+
+
+@cli.command()
+def backup(
+    path: Annotated[Path, typer.Argument(help="The backup file to write.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace PATH if it exists.")] = False,
+) -> None:
+    """Back up the whole database (every version and the changelog) to PATH, safely while the
+    server runs and writes: SQLite's online backup API, or pg_dump's custom format."""
+    from app.backup import BackupError
+    from app.backup import backup as run_backup
+
+    try:
+        report = run_backup(get_settings().database_url, path, force=force)
+    except BackupError as exc:
+        err.print(f"backup: {exc}", style="red", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    err.print(
+        f"backed up dataset version {report.version} ({report.changes} changes) to "
+        f"{report.path}: {report.bytes} bytes in {report.seconds:.2f} s",
+        style="green", markup=False, highlight=False,
+    )  # fmt: skip
+
+
+@cli.command()
+def restore(
+    path: Annotated[Path, typer.Argument(help="A file `pow-exchanges backup` wrote.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a database that holds data.")
+    ] = False,
+) -> None:
+    """Restore DATABASE_URL's database from the backup at PATH (refused when the database
+    holds data, unless --force). Restart the API afterwards, then run `migrate` if the backup
+    is older than this code."""
+    from app.backup import BackupError
+    from app.backup import restore as run_restore
+
+    try:
+        report = run_restore(get_settings().database_url, path, force=force)
+    except BackupError as exc:
+        err.print(f"restore: {exc}", style="red", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    err.print(
+        f"restored dataset version {report.version} ({report.changes} changes) from "
+        f"{report.path} in {report.seconds:.2f} s; restart the API processes",
+        style="green", markup=False, highlight=False,
+    )  # fmt: skip
 
 
 def main() -> None:

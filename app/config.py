@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,8 +21,9 @@ class Settings(BaseSettings):
     )
     database_read_url: str | None = Field(
         default=None,
-        description="Optional URL of a role that may only SELECT: reads go through it, so a "
-        "bug in a read path can never write (see README, Deploy).",
+        description="Optional URL reads go through: a role that may only SELECT (a bug in a "
+        "read path can never write), and/or a hot standby of the primary (one server; see "
+        "README, Deploy, for the staleness bound).",
     )
     admin_tokens: str = Field(
         default="",
@@ -32,7 +34,23 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=64)
     public_base_url: str = Field(
         default="",
-        description="Absolute base URL used in citations when set (e.g. https://api.example.org).",
+        description="Absolute base URL of every link (citations, Link headers) when set, "
+        "whatever the request's Host (e.g. https://api.example.org); its host is allowed.",
+    )
+    allowed_hosts: str = Field(
+        default="localhost,127.0.0.1,[::1],testserver",
+        description="Comma-separated host names (the Host header without its port) the API "
+        "answers for: '*.example.org' for its subdomains, '*' for any. Another host gets a 400 "
+        "problem: links are made from the Host when PUBLIC_BASE_URL is unset, and answers are "
+        "public, so a shared cache in front must never keep an answer linking to a forged "
+        "host. The default serves this machine (make run) and the test client.",
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1,::1",
+        description="Comma-separated addresses (or networks, or '*') of the reverse proxies "
+        "whose X-Forwarded-For and X-Forwarded-Proto uvicorn believes (`pow-exchanges serve`): "
+        "then the client's address is the one the proxy saw, and the failed-login limit counts "
+        "real clients. From any other peer those headers are ignored.",
     )
     cache_control: str = "public, max-age=60, stale-while-revalidate=300"
     response_cache: bool = Field(
@@ -66,12 +84,32 @@ class Settings(BaseSettings):
         default=True, description="One JSON line per request (ACCESS_LOG=0: only failures)."
     )
 
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _host_patterns(cls, value: str) -> str:
+        for host in _split(value):
+            if "*" in host[1:] or (host.startswith("*") and host != "*" and host[:2] != "*."):
+                raise ValueError(f"ALLOWED_HOSTS: {host!r}: a wildcard is '*.example.org' or '*'")
+        return value
+
+    def allowed_host_list(self) -> list[str]:
+        """ALLOWED_HOSTS, and the host of PUBLIC_BASE_URL when that is set."""
+        hosts = [h.lower() for h in _split(self.allowed_hosts)]
+        public = urlsplit(self.public_base_url).hostname
+        if public:
+            hosts.append(f"[{public}]" if ":" in public else public)
+        return list(dict.fromkeys(hosts))
+
     @field_validator("database_url")
     @classmethod
     def _not_blank(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("DATABASE_URL must not be empty")
         return value.strip()
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 @lru_cache

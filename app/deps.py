@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from collections.abc import AsyncIterator, Iterable
 from typing import Annotated, Any, NamedTuple
 
@@ -13,10 +14,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from app import queries
+from app.cache import Highest
 from app.codebook import Confidence, FigureStatus, Kind, Sort, SourceKind
-from app.db import close_read, open_read
+from app.db import close_read, open_read, read_session
 from app.http import Format, negotiate
-from app.problems import invalid
+from app.problems import Unavailable, invalid
 from app.schemas import Q
 from app.web import i18n
 from app.web.i18n import Lang
@@ -49,35 +51,102 @@ class _Opened(NamedTuple):
     updated_at: dt.datetime | None
 
 
+# How long a read waits for the read database (a replica) to replay a version it must show:
+# the one asked for, or one this process has already answered or written (cache.Highest).
+# Past it the answer is a 503 with Retry-After, never an older version or a 422 that says the
+# version does not exist.
+CATCH_UP_SECONDS = 1.0
+CATCH_UP_POLL = 0.01
+
+
 class ReadContext:
     """The session and the dataset version a read answers at.
 
     Opened on first use, in the route's worker thread, and closed by the dependency on the
     event loop: one thread trip per read instead of three, and no request ever holds a pooled
     connection while it waits for a worker thread (with both limits full, that is how requests
-    holding connections and requests holding threads would wait on each other)."""
+    holding connections and requests holding threads would wait on each other).
 
-    def __init__(self, engine: Engine, as_of_version: int | None) -> None:
+    With reads on a replica (DATABASE_READ_URL), the snapshot may lag the primary. A read
+    never answers below the version it must show (see CATCH_UP_SECONDS): when the replica is
+    behind, the primary (`primary`) says whether that version exists at all (else 422, as
+    always) or the replica has only not replayed it yet (wait, then 503)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        as_of_version: int | None,
+        *,
+        primary: Engine | None = None,
+        highest: Highest | None = None,
+    ) -> None:
         self._engine = engine
+        self._primary = primary or engine
+        self._highest = highest or Highest()
         self._as_of = as_of_version
+        self._cursor_version = 0  # a cursor's version, which the snapshot must hold too
         self._opened: _Opened | None = None
+
+    def _floor(self) -> tuple[int, str | None]:
+        """The lowest version the snapshot must hold, and the parameter asking for it."""
+        if self._as_of is not None:
+            floor, name = self._as_of, "as_of_version"
+        else:
+            floor, name = self._highest.value, None
+        if self._cursor_version > floor:
+            return self._cursor_version, "cursor"
+        return floor, name
 
     def _open(self) -> _Opened:
         if self._opened is not None:
             return self._opened
-        session = open_read(self._engine)
-        try:
-            current, updated_at = queries.dataset_state(session)
-            if self._as_of is not None and self._as_of > current:
-                raise invalid("as_of_version", f"must be at most the current version, {current}")
-            if self._as_of is not None:
-                updated_at = queries.version_time(session, self._as_of)
-        except BaseException:
+        deadline = time.monotonic() + CATCH_UP_SECONDS
+        while True:
+            session = open_read(self._engine)
+            try:
+                current, updated_at = queries.dataset_state(session)
+                floor, name = self._floor()
+                if current >= floor:
+                    if self._as_of is not None:
+                        updated_at = queries.version_time(session, self._as_of)
+                    break
+                primary = self._primary_version()
+                if floor > primary and name == "as_of_version":
+                    raise invalid(name, f"must be at most the current version, {primary}")
+                if floor > primary and name == "cursor":
+                    raise invalid(name, "is not a cursor this API issued")
+                if floor > primary:  # the database itself went back: a restored backup
+                    self._highest.reset(primary)
+                    deadline = time.monotonic() + CATCH_UP_SECONDS
+                elif time.monotonic() >= deadline:
+                    raise Unavailable(
+                        f"The read replica has not replayed dataset version {floor} yet (it is "
+                        f"at {current}; the primary is at {primary}); retry in a moment.",
+                        headers={"Retry-After": "1", "Cache-Control": "no-store"},
+                    )
+            except BaseException:
+                close_read(session)
+                raise
             close_read(session)
-            raise
+            time.sleep(CATCH_UP_POLL)
+        self._highest.raise_to(current)
         version = current if self._as_of is None else self._as_of
         self._opened = _Opened(session, version, current, self._as_of is not None, updated_at)
         return self._opened
+
+    def _primary_version(self) -> int:
+        with read_session(self._primary) as session:
+            return queries.dataset_state(session)[0]
+
+    def need(self, version: int) -> None:
+        """The read must also see `version` (a cursor's, issued by another process or read
+        from another replica): opened again, waiting as for as_of_version, when it does not."""
+        if version <= self.current:
+            return
+        self.close()
+        self._opened = None
+        self._cursor_version = version
+        self._open()
 
     @property
     def session(self) -> Session:
@@ -125,7 +194,8 @@ async def read_context(
 ) -> AsyncIterator[ReadContext]:
     """A read session on the read-only role's engine when DATABASE_READ_URL is set (see
     ReadContext), closed when the answer has been made."""
-    ctx = ReadContext(request.app.state.read_engine, as_of_version)
+    state = request.app.state
+    ctx = ReadContext(state.read_engine, as_of_version, primary=state.engine, highest=state.highest)
     try:
         yield ctx
     finally:

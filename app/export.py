@@ -15,7 +15,9 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
 import zipfile
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -198,16 +200,41 @@ def _zip_time(created: dt.datetime | None) -> tuple[int, int, int, int, int, int
     return (created.year, created.month, created.day, created.hour, created.minute, 0)
 
 
-def build_export(session: Session, version: int | None, *, base_url: str) -> bytes:
-    """The dataset at `version` (None: the current one) as a deterministic zip."""
-    number = curation.current_version(session) if version is None else version
-    created = queries.version_time(session, number) if number > 0 else None
+def tables(session: Session, version: int | None) -> dict[str, bytes]:
+    """Every file the loader reads (loader.FILES, in its order), at `version` (None: the
+    current one), as the data files write them: rows in id order."""
     files: dict[str, bytes] = {}
     for spec in FILES:
         cs = curation.SPECS[spec.record_type]
         found = curation.states(session, cs, curation.live_clause(cs.table, version))
         records = [found[rid][2] for rid in sorted(found)]
         files[spec.filename] = table_csv(field_names(spec.model), records)
+    return files
+
+
+def write_directory(session: Session, version: int | None, directory: Path) -> list[str]:
+    """Write the loader's files into `directory` (data/, say), each replaced whole or not at
+    all; any other file there is left alone. `git diff` then shows what the curators changed
+    through the API, and loading the folder again changes nothing. Returns the files whose
+    bytes changed."""
+    directory.mkdir(parents=True, exist_ok=True)
+    changed = []
+    for name, data in tables(session, version).items():
+        path = directory / name
+        if path.exists() and path.read_bytes() == data:
+            continue  # untouched: keep its timestamp
+        part = path.with_name(f".{name}.part")
+        part.write_bytes(data)
+        os.replace(part, path)
+        changed.append(name)
+    return changed
+
+
+def build_export(session: Session, version: int | None, *, base_url: str) -> bytes:
+    """The dataset at `version` (None: the current one) as a deterministic zip."""
+    number = curation.current_version(session) if version is None else version
+    created = queries.version_time(session, number) if number > 0 else None
+    files = tables(session, version)
     package = descriptor(number, created, base_url, files)
     text = json.dumps(package, indent=2, ensure_ascii=False) + "\n"
     buf = io.BytesIO()

@@ -203,7 +203,7 @@ def read_response(
     be cached for good.
     """
     etag = etag_for(version, request, fmt, etag_prefix)
-    base = str(request.base_url).rstrip("/")
+    base = base_url(request)
     out: dict[str, str] = {
         "ETag": etag,
         "Cache-Control": PINNED_CACHE if pinned else request.app.state.settings.cache_control,
@@ -230,8 +230,18 @@ def read_response(
     return Response(body, media_type=MEDIA[fmt], headers=out)
 
 
+def base_url(request: Request) -> str:
+    """Where absolute links start: PUBLIC_BASE_URL when set, whatever the request's Host;
+    otherwise the request's own scheme and host (one of ALLOWED_HOSTS, see AllowedHosts)."""
+    public: str = request.app.state.settings.public_base_url.rstrip("/")
+    return public or str(request.base_url).rstrip("/")
+
+
 def next_link(request: Request, cursor: str | None) -> dict[str, str]:
     if cursor is None:
         return {}
-    url = request.url.include_query_params(cursor=cursor)
+    url = str(request.url.include_query_params(cursor=cursor))
+    own = str(request.base_url).rstrip("/")
+    if url.startswith(own):  # the same path and query under PUBLIC_BASE_URL, when set
+        url = base_url(request) + url[len(own) :]
     return {"Link": f'<{url}>; rel="next"'}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -14,11 +14,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette_compress import CompressMiddleware, add_compress_type
 
 from app import observability, openapi, problems
-from app.cache import ResponseCache, VersionSource
+from app.cache import Highest, ResponseCache, VersionSource
 from app.codebook import DATASET_TITLE, PRIVACY_RULE, UNDISCLOSED_RULE
 from app.config import Settings, get_settings
 from app.db import make_engine
-from app.middleware import BoundedQuery, HeadAsGet, ReadOnlyCORS
+from app.middleware import AllowedHosts, BoundedQuery, HeadAsGet, ReadOnlyCORS
 from app.routers import (
     admin,
     agreements,
@@ -59,12 +59,15 @@ class App(FastAPI):
     neither routing nor the framework's own per-request work."""
 
     front: Any = None
+    allowed_hosts: Sequence[str] = ("*",)
 
     def build_middleware_stack(self) -> ASGIApp:
         # Observe sees every request, cache hits included; Routed tells it the route template.
+        # The host is checked before anything can answer, the response cache included.
         inner = observability.Routed(super().build_middleware_stack())
         front = self.front(inner) if self.front else inner
-        return observability.Observe(BoundedQuery(HeadAsGet(front)), cached=self.front is not None)
+        checked = AllowedHosts(BoundedQuery(HeadAsGet(front)), self.allowed_hosts)
+        return observability.Observe(checked, cached=self.front is not None)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Straight to the stack for HTTP: FastAPI's own OpenTelemetry hook is not configured
@@ -117,8 +120,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.allowed_hosts = settings.allowed_host_list()
     app.state.engine = engine  # writes (and /readyz's migration check)
     app.state.read_engine = read_engine
+    app.state.highest = highest = Highest()  # the newest version this process has served
     problems.install(app)
     observability.install(app)  # GET /metrics; counts what the error handlers answer
     for module in (exchanges, sources, mediators, claims, agreements, statistics, dataset, ops,
@@ -130,7 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     docs.install(app)
     app.add_middleware(CompressMiddleware, minimum_size=1024)
     if settings.response_cache:
-        versions = VersionSource(read_url, settings.version_ttl)
+        versions = VersionSource(read_url, settings.version_ttl, highest)
         app.state.versions = versions
         app.front = functools.partial(
             ResponseCache, versions=versions, max_bytes=settings.response_cache_mb * 2**20,

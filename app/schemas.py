@@ -14,6 +14,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -39,8 +40,19 @@ Text = Annotated[str, StringConstraints(max_length=2000)]
 
 # Free text: tabs and line breaks, no other control characters. The rules are patterns so
 # that the OpenAPI document states them; PATTERN_MESSAGES says each in words.
-TEXT = r"^[^\x00-\x08\x0b-\x1f\x7f]*$"
-CATEGORY = r"^[^;\x00-\x1f\x7f]+$"
+#
+# Nor may free text start with = + - @ (or a tab or a carriage return): a spreadsheet opening
+# a CSV answer or the export reads such a cell as a formula (OWASP "CSV Injection"), so it is
+# refused where text comes in and never reaches a CSV cell (SECURITY.md, Spreadsheets). The
+# rule is on the first character after the whitespace the input models strip (str.strip()'s
+# set, spelled out: JSON Schema and pydantic differ on \s), so the pattern says what is kept.
+SPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+FORMULA = "=+-@"  # with a tab and a carriage return: what a spreadsheet takes for a formula
+_FIRST = r"=+\-@\x00-\x20\x7f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+TEXT = rf"^[{SPACE}]*(?:[^{_FIRST}][^\x00-\x08\x0b-\x1f\x7f]*)?$"
+# The same for a text that may not be empty: something is left once the spaces are stripped.
+TEXT1 = rf"^[{SPACE}]*[^{_FIRST}][^\x00-\x08\x0b-\x1f\x7f]*$"
+CATEGORY = rf"^[{SPACE}]*[^;{_FIRST}][^;\x00-\x1f\x7f]*$"
 # No space or control character (C0, DEL, C1), spelled out: JSON Schema and pydantic differ on \s.
 URL = r"^https?://[^\x00-\x20\x7f-\x9f/$.?#][^\x00-\x20\x7f-\x9f]*$"
 LANGUAGE = r"^[a-z]{2}$"
@@ -51,8 +63,12 @@ PATTERN_MESSAGES = {
     Q: "at most 10 words separated by spaces, no control characters",
     SLUG: "must be lowercase letters, digits and inner hyphens",
     LANGUAGE: "must be a two-letter ISO 639-1 code in lowercase",
-    TEXT: "must not contain control characters",
-    CATEGORY: "must not contain ';' or control characters",
+    TEXT: "must not start with =, +, - or @ (a spreadsheet would take it for a formula) nor "
+    "contain control characters other than tabs and line breaks",
+    TEXT1: "must not start with =, +, - or @ (a spreadsheet would take it for a formula) nor "
+    "contain control characters other than tabs and line breaks",
+    CATEGORY: "must not start with =, +, - or @ (a spreadsheet would take it for a formula) "
+    "nor contain ';' or control characters",
     URL: "must be an http(s) URL without spaces or control characters",
 }
 UNIQUE: JsonDict = {"uniqueItems": True}
@@ -68,12 +84,24 @@ def _no_names(value: str) -> str:
     return value
 
 
-def text(min_length: int, max_length: int, pattern: str = TEXT) -> StringConstraints:
+def text(min_length: int, max_length: int, pattern: str | None = None) -> StringConstraints:
+    """Free text (TEXT, or TEXT1 when it may not be empty) or `pattern`, bounded."""
+    if pattern is None:
+        pattern = TEXT1 if min_length else TEXT
     return StringConstraints(min_length=min_length, max_length=max_length, pattern=pattern)
 
 
 # Free text a curator writes is patterned, bounded, and never a captive's name.
 NoNames = AfterValidator(_no_names)
+# A change's reason (a query parameter of every admin write, and `load --reason`): the text
+# rules, stated in the schema by hand because a validator hides a query's pattern from it.
+REASON_MAX = 1000
+Reason = Annotated[
+    str,
+    StringConstraints(max_length=REASON_MAX, pattern=TEXT),
+    NoNames,
+    WithJsonSchema({"type": "string", "maxLength": REASON_MAX, "pattern": TEXT}),
+]
 
 
 def _integral(value: Any) -> Any:

@@ -54,6 +54,14 @@ def test_compose_wires_postgres_migration_and_api():
             assert f"{name}=" in documented, name
 
 
+def test_every_setting_is_listed_in_env_example():
+    from app.config import Settings
+
+    documented = (ROOT / ".env.example").read_text()
+    for name in Settings.model_fields:
+        assert f"\n{name.upper()}=" in documented or f"# {name.upper()}=" in documented, name
+
+
 def test_dockerfile_is_multi_stage_locked_and_non_root():
     text = (ROOT / "Dockerfile").read_text()
     assert text.count("FROM ") >= 2 and " AS build" in text

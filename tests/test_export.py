@@ -262,3 +262,113 @@ def test_openapi_documents_the_zip(client):
     op = client.get("/openapi.json").json()["paths"][URL]["get"]
     assert op["operationId"] == "export_dataset" and op["tags"] == ["dataset"]
     assert list(op["responses"]["200"]["content"]) == ["application/zip"]
+
+
+# ---- export --to: the curators' writes back to data/ ----------------------------------------
+
+
+def export_to(url: str, folder: Path) -> str:
+    code, output = run_cli(url, "--to", str(folder))
+    assert code == 0, output
+    return " ".join(output.split())  # as one line, however the console wrapped it
+
+
+def test_export_to_a_folder_of_a_fresh_load_is_data_itself(db_url, tmp_path):
+    from tests.conftest import DATA
+
+    expected = DATA  # data/ is in id order, as export --to writes it
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "README.md").write_text("the curators' notes\n")
+    output = export_to(db_url, out)
+    assert "dataset version 1" in output
+    for spec in FILES:
+        assert (out / spec.filename).read_bytes() == (expected / spec.filename).read_bytes()
+    assert sorted(p.name for p in out.iterdir()) == sorted(["README.md", *NAMES[1:]])
+    assert (out / "README.md").read_text() == "the curators' notes\n"  # left alone
+    assert "nothing changed" in export_to(db_url, out)
+
+
+def test_data_files_are_in_id_order():
+    """So export --to data/ of an unchanged database is data/ byte for byte."""
+    from tests.conftest import DATA
+
+    for spec in FILES:
+        _header, *rows = (DATA / spec.filename).read_text(encoding="utf-8").splitlines(True)
+        ids = [next(csv.reader([row]))[0] for row in rows]
+        assert ids == sorted(ids), spec.filename
+
+
+def text_field(model: type) -> str:
+    """A free-text field of an input model (the one every record type has: note, name...)."""
+    from app.schemas import TEXT, TEXT1
+
+    props = model.model_json_schema()["properties"]  # type: ignore[attr-defined]
+    for name, prop in props.items():
+        for branch in prop.get("anyOf", [prop]):
+            if branch.get("type") == "string" and branch.get("pattern") in (TEXT, TEXT1):
+                return str(name)
+    raise AssertionError(f"{model} has no free-text field")
+
+
+def changed_ids(old: bytes, new: bytes) -> tuple[list[str], list[str]]:
+    """The ids of the rows only in `old` and only in `new` (what `git diff` shows)."""
+    import difflib
+
+    gone, added = [], []
+    for line in difflib.unified_diff(old.decode().splitlines(), new.decode().splitlines(), n=0):
+        if line.startswith(("---", "+++", "@@")):
+            continue
+        rid = next(csv.reader([line[1:]]))[0]
+        (gone if line[0] == "-" else added).append(rid)
+    return gone, added
+
+
+def test_curators_writes_come_back_to_data_and_reload_as_nothing(fresh_url, tmp_path):
+    """Load data/, write a record of every type the loader knows (and a create and a delete),
+    export --to a folder: it differs from data/ by exactly those records, and loading it
+    changes nothing."""
+    from app.db import read_session, write_session
+    from tests.conftest import DATA
+
+    expected = DATA
+    written: dict[str, set[str]] = {spec.record_type: set() for spec in FILES}
+    with use_database(fresh_url):
+        for spec in FILES:  # an update of every record type, each its own version
+            with write_session() as session:
+                rid, (_, _, record) = min(curation.live_records(session, spec.record_type).items())
+                name = text_field(spec.model)
+                edited = {**record, name: f"{record[name] or 'Text'} (edited by a curator)"}
+                curation.write_one(session, spec.record_type, "update", rid, edited,
+                                   actor="test", reason="round trip", expected_revision=None)  # fmt: skip
+            written[spec.record_type].add(rid)
+        source = {"id": "zz-round-trip", "url": "https://example.org/r", "publisher": "Example",
+                  "title": "A new, source", "published": None, "kind": "media", "language": "en"}  # fmt: skip
+        with write_session() as session:
+            curation.write_one(session, "source", "create", source["id"], source,
+                               actor="test", reason=None, expected_revision=None)  # fmt: skip
+            claim = max(curation.live_records(session, "claim"))
+            curation.write_one(session, "claim", "delete", claim, None,
+                               actor="test", reason=None, expected_revision=None)  # fmt: skip
+        with read_session() as session:
+            version = curation.current_version(session)
+    assert version == 1 + len(FILES) + 2  # each write_one is a version
+    out = tmp_path / "out"
+    export_to(fresh_url, out)
+
+    for spec in FILES:
+        old, new = (expected / spec.filename).read_bytes(), (out / spec.filename).read_bytes()
+        gone, added = changed_ids(old, new)
+        ids = written[spec.record_type]
+        if spec.record_type == "source":
+            assert (gone, sorted(added)) == (sorted(ids), sorted([*ids, "zz-round-trip"]))
+        elif spec.record_type == "claim":
+            assert (sorted(gone), added) == (sorted([*ids, claim]), sorted(ids))
+        else:
+            assert (gone, added) == (sorted(ids), sorted(ids)), spec.filename
+    # Loading what was written changes nothing: the files say exactly what the database holds.
+    assert load(fresh_url, out) is None
+    with use_database(fresh_url), read_session() as session:
+        assert curation.current_version(session) == version
+    # And the folder exported again is the same bytes.
+    assert "nothing changed" in export_to(fresh_url, out)

@@ -6,8 +6,6 @@ import importlib.util
 import threading
 from pathlib import Path
 
-import pytest
-
 
 def test_short_load_loses_nothing_and_never_fails():
     spec = importlib.util.spec_from_file_location(

@@ -7,102 +7,23 @@ the suite (TEST_DATABASE_URL set) and need the server binaries and root (to run 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
-import shutil
-import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import SMALL, is_postgres, load, migrate
-from tests.servers import free_port, running_server
-
-
-def _server_bin() -> Path:
-    """Debian's newest installed PostgreSQL server binaries."""
-    versions = sorted(
-        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
-        key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0,
-    )
-    return versions[-1].parent if versions else Path("/nonexistent")
-
-
-BIN = _server_bin()
+from tests.servers import CAN_RUN_POSTGRES, PrivatePostgres, running_server
 
 pytestmark = [
     pytest.mark.skipif(not is_postgres(), reason="runs in the PostgreSQL pass of the suite"),
-    pytest.mark.skipif(
-        not (BIN / "initdb").exists() or os.geteuid() != 0,
-        reason="needs PostgreSQL's server binaries and root",
-    ),
+    pytest.mark.skipif(not CAN_RUN_POSTGRES, reason="needs PostgreSQL's server binaries and root"),
 ]
 TOKEN = "outage-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-
-
-class PrivatePostgres:
-    def __init__(self) -> None:
-        self.dir = Path(tempfile.mkdtemp(prefix="powx-pg-"))
-        self.port = free_port()
-        shutil.chown(self.dir, "postgres", "postgres")
-        self._as_postgres(
-            BIN / "initdb",
-            "-D",
-            str(self.dir / "data"),
-            "-A",
-            "trust",
-            "-U",
-            "postgres",
-            "--no-sync",
-        )
-
-    def _as_postgres(self, *cmd: object) -> None:
-        subprocess.run(
-            ["runuser", "-u", "postgres", "--", *map(str, cmd)],
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
-
-    def start(self) -> None:
-        opts = (
-            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c full_page_writes=off"
-        )
-        self._as_postgres(
-            BIN / "pg_ctl",
-            "-D",
-            self.dir / "data",
-            "-o",
-            opts,
-            "-w",
-            "-l",
-            self.dir / "log",
-            "start",
-        )
-
-    def stop(self) -> None:
-        self._as_postgres(BIN / "pg_ctl", "-D", self.dir / "data", "-m", "fast", "-w", "stop")
-
-    def url(self, db: str = "postgres", user: str = "postgres") -> str:
-        return f"postgresql://{user}@127.0.0.1:{self.port}/{db}"
-
-    def sql(self, *statements: str, db: str = "postgres") -> None:
-        engine = create_engine(
-            self.url(db).replace("postgresql://", "postgresql+psycopg://"),
-            isolation_level="AUTOCOMMIT",
-        )
-        with engine.connect() as conn:
-            for statement in statements:
-                conn.execute(text(statement))
-        engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -115,9 +36,7 @@ def pg() -> Iterator[PrivatePostgres]:
     try:
         yield server
     finally:
-        with contextlib.suppress(Exception):
-            server.stop()
-        shutil.rmtree(server.dir, ignore_errors=True)
+        server.remove()
 
 
 def wait_for(check, seconds: float = 30) -> None:  # type: ignore[no-untyped-def]

@@ -408,6 +408,7 @@ STATEFUL = _STATEFUL.include(path_regex=r"^/v1/(admin/)?(exchanges|sources|claim
 def _clean(value: Any, default: str) -> str:
     text = value if isinstance(value, str) else ""
     text = re.sub(r"[\x00-\x1f\x7f;]", "", text).strip()
+    text = re.sub(r"^[\s=+\-@]+", "", text)  # no formula (schemas.TEXT)
     return text or default
 
 

@@ -26,7 +26,7 @@ from app.http import Format, dumps, etag_value
 from app.models import IdempotencyKey, table_of
 from app.problems import BadRequest, NotFound, PayloadTooLarge, invalid
 from app.routers.responses import problem
-from app.schemas import NoNames
+from app.schemas import Reason
 
 MAX_BODY = 1024 * 1024
 limiter = auth.FailureLimiter()
@@ -49,11 +49,10 @@ RecordId = Annotated[
     str, Path(max_length=120, pattern=f"^{ID_RE}$", description="The record's id.")
 ]
 ReasonQ = Annotated[
-    Annotated[str, NoNames] | None,
+    Reason | None,
     Query(
-        max_length=1000,
         description="Why the change was made; shown in the changelog (so, like every text "
-        "field, it may not name a captive).",
+        "field, it may not name a captive, nor start with =, +, - or @).",
     ),
 ]
 IfMatch = Annotated[
@@ -151,6 +150,12 @@ def answer(session: Any, type_: str, record_id: str, version: int, status: int) 
         headers["Location"] = path
     body = dumps({"data": row, "meta": {"dataset_version": version}})
     return Response(body, status_code=status, media_type="application/json", headers=headers)
+
+
+def written(request: Request, version: int) -> None:
+    """This process's reads show its own writes from now on: they never answer below this
+    version (a replica's reads wait until it has replayed it; see deps.ReadContext)."""
+    request.app.state.highest.raise_to(version)
 
 
 def _replay(session: Any, actor: str, key: str, digest: str) -> Response | None:
@@ -254,7 +259,8 @@ def make_router(plural: str, type_: str) -> APIRouter:
                 response = answer(session, type_, rid, result.version, 201)
                 if idempotency_key:
                     _remember(session, actor, idempotency_key, digest, response)
-                return response
+            written(request, result.version)  # committed
+            return response
 
         return await run_in_threadpool(work)
 
@@ -270,6 +276,7 @@ def make_router(plural: str, type_: str) -> APIRouter:
         make_record: Callable[[Any], dict[str, Any] | None] = lambda _session: None,
     ) -> Response:
         """One write in one transaction; the answer is the record as reads will show it."""
+        response = None
         with write_session(engine_of(request)) as session:
             curation.lock(session)
             result = curation.write_one(
@@ -278,7 +285,10 @@ def make_router(plural: str, type_: str) -> APIRouter:
             )  # fmt: skip
             assert result.version is not None
             if action != "delete":
-                return answer(session, type_, record_id, result.version, 200)
+                response = answer(session, type_, record_id, result.version, 200)
+        written(request, result.version)  # committed
+        if response is not None:
+            return response
         body = {"data": {"id": record_id, "record_type": type_, "deleted": True},
                 "meta": {"dataset_version": result.version}}  # fmt: skip
         return Response(dumps(body), media_type="application/json",
@@ -384,7 +394,9 @@ def coverage_router() -> APIRouter:
                 actor=actor, reason=reason, expected_revision=revision, recreate=True,
             )  # fmt: skip
             assert result.version is not None
-            return answer(session, type_, rid, result.version, 200 if exists else 201)
+            response = answer(session, type_, rid, result.version, 200 if exists else 201)
+        written(request, result.version)  # committed
+        return response
 
     @router.put(
         "",

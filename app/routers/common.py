@@ -36,6 +36,8 @@ def open_cursor(token: str | None, ctx: ReadContext) -> tuple[int, dict[str, Any
         return ctx.version, None
     data = decode_cursor(token)
     v = data.get("v")
+    if isinstance(v, int) and not isinstance(v, bool) and v > ctx.current:
+        ctx.need(v)  # a replica behind the cursor's version: wait for it, or 422 if none such
     if not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= ctx.current:
         raise invalid("cursor", "is not a cursor this API issued")
     if ctx.pinned and v != ctx.version:

@@ -13,7 +13,7 @@ from app.answers import ChangePublic, Codebook, CoverageRecord, DatasetInfo, Ite
 from app.citation import citation_bibtex, citation_csl, citation_text
 from app.codebook import DATASET_NAME, DATASET_TITLE, LICENSE
 from app.deps import CursorQ, LangDep, LimitQ, ReadDep, StreamQ
-from app.http import Format, dumps, read_response
+from app.http import Format, base_url, dumps, read_response
 from app.problems import NotFound, invalid
 from app.routers import common
 from app.routers.responses import ERRORS
@@ -21,12 +21,6 @@ from app.web import i18n
 from app.web.i18n import Lang
 
 router = APIRouter(prefix="/v1", tags=["dataset"])
-
-
-def base_url(request: Request) -> str:
-    return request.app.state.settings.public_base_url.rstrip("/") or str(request.base_url).rstrip(
-        "/"
-    )
 
 
 @router.get(

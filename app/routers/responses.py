@@ -24,8 +24,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     414: problem("The query string is longer than 8192 bytes."),
     422: problem("A parameter is invalid; `errors` names each one."),
     503: problem(
-        "The database is not answering (retry after Retry-After seconds), or a query ran past "
-        "QUERY_TIMEOUT and was stopped."
+        "The database is not answering (retry after Retry-After seconds), a query ran past "
+        "QUERY_TIMEOUT and was stopped, or the read replica has not yet replayed the version "
+        "asked for (as_of_version, a cursor's, or one this server has already answered)."
     ),
 }
 

@@ -34,9 +34,8 @@ from starlette.responses import Response
 from app import queries, statistics
 from app.codebook import DATASET_TITLE, LICENSE, Interval, Kind
 from app.deps import FiltersDep, ReadContext, ReadDep
-from app.http import Format, matches, not_modified, read_response
+from app.http import Format, base_url, matches, not_modified, read_response
 from app.queries import ExchangeFilters
-from app.routers.dataset import base_url
 from app.web import charts
 from app.web.charts import Frame, Size
 from app.web.i18n import LOCALES, Lang, Words, negotiate, words

@@ -26,10 +26,9 @@ from starlette.responses import Response
 from app.citation import AUTHOR
 from app.codebook import BODIES_KINDS, DATASET_NAME, FIRST_DATE, LICENSE, Kind
 from app.deps import ReadDep
-from app.http import Format, iso_utc, read_response
+from app.http import Format, base_url, iso_utc, read_response
 from app.models import Change, Claim, Mediator, Source, table_of
 from app.queries import FIGURES, figure_status
-from app.routers.dataset import base_url
 from app.web import i18n
 from app.web.i18n import Lang, Words
 
