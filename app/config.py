@@ -7,6 +7,8 @@ from functools import lru_cache
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.resources import default_database_url
+
 
 class Settings(BaseSettings):
     """Every setting the service reads, with safe embedded defaults."""
@@ -15,8 +17,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
 
     database_url: str = Field(
-        default="sqlite:///var/pow-exchanges.sqlite3",
-        description="SQLAlchemy URL; postgres:// and postgresql:// are accepted as given.",
+        default_factory=default_database_url,
+        description="SQLAlchemy URL; postgres:// and postgresql:// are accepted as given. By "
+        "default a SQLite file: var/pow-exchanges.sqlite3 in a checkout, "
+        "./pow-exchanges.sqlite3 where the package is installed (both from the current folder).",
     )
     database_read_url: str | None = Field(
         default=None,
