@@ -31,6 +31,14 @@ class Settings(BaseSettings):
         default="",
         description="Comma-separated name:sha256-hex-of-token entries; empty refuses every write.",
     )
+    auth_failure_limit: int = Field(
+        default=20,
+        ge=1,
+        le=1_000_000,
+        description="Failed authentications one client may make in 60 s before every admin "
+        "request from it gets 429 (a correct token included) until the minute is over. Raise "
+        "it only on an instance you fuzz yourself (README, Fuzz it).",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
