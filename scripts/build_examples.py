@@ -186,9 +186,7 @@ def _ask(client: Any, method: str, target: str, op_id: str, type_: str, media: s
             query = {"text/plain": "format=text", "application/x-bibtex": "format=bibtex"}.get(
                 media, "format=csl-json"
             )
-        return client.get(
-            f"{target}?{query}", headers={"Accept": media}, follow_redirects=False
-        )
+        return client.get(f"{target}?{query}", headers={"Accept": media}, follow_redirects=False)
     if type_ == "coverage":
         if op_id.startswith("replace_"):
             return client.put(target, json=NEW[type_], headers=auth)
