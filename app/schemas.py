@@ -40,7 +40,13 @@ Text = Annotated[str, StringConstraints(max_length=2000)]
 # Free text: tabs and line breaks, no other control characters. The rules are patterns so
 # that the OpenAPI document states them; PATTERN_MESSAGES says each in words.
 TEXT = r"^[^\x00-\x08\x0b-\x1f\x7f]*$"
-CATEGORY = r"^[^;\x00-\x1f\x7f]+$"
+# Input is stripped (InputModel) before it is checked, so a required text of these alone is
+# empty: what str.strip() removes that TEXT lets through, spelled out (JSON Schema's \s is not
+# Python's). A required text holds at least one other character, and the document says so.
+_BLANK = r"\t\n \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_CONTROL = r"\x00-\x08\x0b-\x1f\x7f"
+TEXT_REQUIRED = rf"^[^{_CONTROL}]*[^{_BLANK}{_CONTROL}][^{_CONTROL}]*$"
+CATEGORY = rf"^[^;\x00-\x1f\x7f]*[^;{_BLANK}\x00-\x1f\x7f][^;\x00-\x1f\x7f]*$"
 # No space or control character (C0, DEL, C1), spelled out: JSON Schema and pydantic differ on \s.
 URL = r"^https?://[^\x00-\x20\x7f-\x9f/$.?#][^\x00-\x20\x7f-\x9f]*$"
 LANGUAGE = r"^[a-z]{2}$"
@@ -52,6 +58,7 @@ PATTERN_MESSAGES = {
     SLUG: "must be lowercase letters, digits and inner hyphens",
     LANGUAGE: "must be a two-letter ISO 639-1 code in lowercase",
     TEXT: "must not contain control characters",
+    TEXT_REQUIRED: "must not be blank or contain control characters",
     CATEGORY: "must not contain ';' or control characters",
     URL: "must be an http(s) URL without spaces or control characters",
 }
@@ -68,7 +75,11 @@ def _no_names(value: str) -> str:
     return value
 
 
-def text(min_length: int, max_length: int, pattern: str = TEXT) -> StringConstraints:
+def text(min_length: int, max_length: int, pattern: str | None = None) -> StringConstraints:
+    """Free text of min_length to max_length characters (once stripped): TEXT, or a
+    TEXT_REQUIRED that is not blank when at least one character is required."""
+    if pattern is None:
+        pattern = TEXT_REQUIRED if min_length > 0 else TEXT
     return StringConstraints(min_length=min_length, max_length=max_length, pattern=pattern)
 
 
