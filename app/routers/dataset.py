@@ -215,12 +215,10 @@ def export_dataset(request: Request, ctx: ReadDep) -> Response:
     """The whole dataset at one version as a zip of CSV files and a Frictionless Data Package."""
     from app.export import build_export, filename
 
-    response = common.document(
+    return common.document(
         request,
         ctx,
         lambda: build_export(ctx.session, ctx.at(), base_url=base_url(request)),
         media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{filename(ctx.version)}"'},
     )
-    if response.status_code == 200:
-        response.headers["content-disposition"] = f'attachment; filename="{filename(ctx.version)}"'
-    return response
