@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tarfile
 import time
 from pathlib import Path
 
@@ -33,12 +34,17 @@ def uv() -> str:
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh virtual environment holding only the wheel and what it depends on."""
+    """A fresh virtual environment holding only the wheel and what it depends on. The wheel is
+    built as `uv build` builds it: from the sdist, so the sdist must carry what it needs."""
     tmp = tmp_path_factory.mktemp("wheel")
-    run = subprocess.run([uv(), "build", "--wheel", "--out-dir", str(tmp / "dist"), str(ROOT)],
+    run = subprocess.run([uv(), "build", "--out-dir", str(tmp / "dist"), str(ROOT)],
                          capture_output=True, text=True, timeout=300)  # fmt: skip
     assert run.returncode == 0, run.stderr
     (wheel,) = (tmp / "dist").glob("pow_exchanges-*.whl")
+    (sdist,) = (tmp / "dist").glob("pow_exchanges-*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        names = archive.getnames()
+    assert not [n for n in names if "node_modules" in n or n.endswith("api.d.ts")]
     venv = tmp / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
