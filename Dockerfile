@@ -6,6 +6,7 @@ RUN pip install --no-cache-dir uv
 WORKDIR /srv
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --frozen --no-dev --no-install-project
+COPY hatch_build.py ./
 COPY app ./app
 RUN uv sync --frozen --no-dev
 
@@ -26,4 +27,5 @@ ENV PATH=/srv/.venv/bin:$PATH HOST=0.0.0.0 PORT=8000 WORKERS=2 \
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --retries=3 \
   CMD python -c "import urllib.request,os; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT','8000'), timeout=2)"
-CMD ["sh", "-c", "pow-exchanges migrate && pow-exchanges load data --if-empty && exec pow-exchanges serve"]
+# serve migrates, loads data/ into an empty database, then serves (--no-setup to skip that).
+CMD ["pow-exchanges", "serve"]

@@ -8,8 +8,9 @@ export UV_PYTHON_DOWNLOADS := never
 .PHONY: run test test-pg check lint typecheck setup uv sync migrate load serve bench load-test clean
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-## run: install everything, migrate, load data/ into an empty database, serve on HOST:PORT
-run: setup
+## run: install everything, then serve on HOST:PORT (serve migrates and loads data/ into an
+## empty database first)
+run: sync
 	$(RUN) pow-exchanges serve
 
 ## test: install everything, lint, type-check and run the whole suite
@@ -24,8 +25,8 @@ test-pg: sync
 check: lint typecheck
 
 lint:
-	$(RUN) ruff check app tests migrations scripts
-	$(RUN) ruff format --check app tests migrations/env.py scripts
+	$(RUN) ruff check app tests migrations scripts hatch_build.py
+	$(RUN) ruff format --check app tests migrations/env.py scripts hatch_build.py
 
 typecheck:
 	$(RUN) mypy app
@@ -43,7 +44,7 @@ migrate:
 	$(RUN) pow-exchanges migrate
 
 load:
-	$(RUN) pow-exchanges load data --if-empty
+	$(RUN) pow-exchanges load --if-empty
 
 clean:
 	rm -rf .venv var/*.sqlite3* .pytest_cache .mypy_cache .ruff_cache

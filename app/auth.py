@@ -2,9 +2,13 @@
 
 ADMIN_TOKENS holds `name:sha256-hex` pairs; the server never sees a token in clear except in
 the request that presents it, and never logs or stores it. After too many failures from one
-client in a window, every attempt from it (a correct token included) gets 429 until the
-window ends. The window is kept per process: with several workers a client gets up to
-workers x the limit, which still stops guessing.
+client in a window (AUTH_FAILURE_LIMIT, 20 a minute by default), every attempt from it (a
+correct token included) gets 429 until the window ends. The window is kept per process: with
+several workers a client gets up to workers x the limit, which still stops guessing.
+
+A request with no Authorization header presents nothing to guess with: it gets 401 and is not
+counted (nor refused with 429), so a client that forgot its token, or a scanner checking that
+writes need one, never locks out the curator behind the same address.
 """
 
 from __future__ import annotations
@@ -61,9 +65,10 @@ def identify(tokens: dict[str, bytes], presented: str) -> str | None:
 
 @dataclass
 class FailureLimiter:
-    """Counts failed authentications per client over a sliding window."""
+    """Counts failed authentications per client over a sliding window; `limit` fixed here, or
+    None to take the one each check is given (the AUTH_FAILURE_LIMIT setting)."""
 
-    limit: int = MAX_FAILURES
+    limit: int | None = None
     window: float = WINDOW_SECONDS
     _failures: dict[str, deque[float]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -74,12 +79,13 @@ class FailureLimiter:
             times.popleft()
         return times
 
-    def check(self, client: str) -> None:
+    def check(self, client: str, limit: int = MAX_FAILURES) -> None:
         """429 while the client has used up its failures for the window."""
+        limit = self.limit if self.limit is not None else limit
         now = time.monotonic()
         with self._lock:
             times = self._recent(client, now)
-            if len(times) >= self.limit:
+            if len(times) >= limit:
                 retry = max(1, int(self.window - (now - times[0])) + 1)
                 raise TooManyRequests(
                     f"Too many failed authentications; try again in {retry} seconds.",
@@ -100,10 +106,18 @@ def unauthorized(detail: str) -> Unauthorized:
 
 
 def authenticate(
-    header: str | None, tokens: dict[str, bytes], limiter: FailureLimiter, client: str
+    header: str | None,
+    tokens: dict[str, bytes],
+    limiter: FailureLimiter,
+    client: str,
+    limit: int = MAX_FAILURES,
 ) -> str:
     """The token's name, or 401 / 429. Never echoes the token."""
-    limiter.check(client)
+    if header is None or not header.strip():  # no credentials: nothing guessed, nothing counted
+        if not tokens:
+            raise unauthorized("Writes are disabled: no admin tokens are configured.")
+        raise unauthorized("Send Authorization: Bearer <token>.")
+    limiter.check(client, limit)
     if not tokens:
         limiter.fail(client)
         raise unauthorized("Writes are disabled: no admin tokens are configured.")

@@ -30,6 +30,7 @@ from sqlalchemy.engine import make_url
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db import normalise_url
+from app.http import COMPRESS_MIN, INCOMPRESSIBLE
 from app.web.i18n import negotiate
 
 UNCACHED_PREFIXES = ("/v1/admin", "/healthz", "/readyz", "/metrics")
@@ -48,7 +49,7 @@ def _streams(query: bytes) -> bool:
     )
 
 
-MIN_GZIP = 1024
+MIN_GZIP = COMPRESS_MIN  # the framework's CompressMiddleware starts at the same size
 # How often a process re-reads the dataset version from SQLite (its own writes expire it at
 # once): the staleness bound for other processes on the same file. A read per request cost a
 # fifth of a cached answer.
@@ -417,7 +418,9 @@ class ResponseCache:
         )
         content_type = next((v for k, v in headers if k == b"content-type"), b"")
         compressible = (
-            cacheable and len(body) >= MIN_GZIP and not content_type.startswith(b"application/zip")
+            cacheable
+            and len(body) >= MIN_GZIP
+            and not content_type.decode("latin-1").startswith(INCOMPRESSIBLE)
         )
         if compressible:
             vary = next((v for k, v in headers if k == b"vary"), b"")

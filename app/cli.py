@@ -11,23 +11,14 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 
 from app.config import get_settings
+from app.resources import alembic_config, data_dir, default_database_url
+
+__all__ = ["alembic_config", "cli", "main"]
 
 cli = typer.Typer(
     help="pow-exchanges: the dataset and its API.", no_args_is_help=True, add_completion=False
 )
 err = Console(stderr=True)
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def alembic_config(url: str | None = None) -> object:
-    from alembic.config import Config
-
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
-    config.attributes["configure_logger"] = False
-    if url:
-        config.attributes["url"] = url
-    return config
 
 
 @cli.command()
@@ -35,7 +26,7 @@ def migrate(revision: str = "head") -> None:
     """Bring the database schema to the newest migration (or REVISION)."""
     from alembic import command
 
-    command.upgrade(alembic_config(), revision)  # type: ignore[arg-type]
+    command.upgrade(alembic_config(), revision)
     err.print(f"[green]database at migration {revision}[/green]")
 
 
@@ -89,8 +80,13 @@ def load_directory(
 @cli.command()
 def load(
     directory: Annotated[
-        Path, typer.Argument(help="Folder holding the dataset's CSV files.")
-    ] = Path("data"),
+        Path | None,
+        typer.Argument(
+            help="Folder holding the dataset's CSV files; by default the curated dataset "
+            "(data/ in a checkout, the copy shipped in the package otherwise).",
+            show_default=False,
+        ),
+    ] = None,
     if_empty: Annotated[
         bool, typer.Option("--if-empty", help="Load only into an empty database.")
     ] = False,
@@ -118,7 +114,9 @@ def load(
             err.print(f"--reason {error_message(exc.errors()[0])}", style="red", markup=False)
             raise typer.Exit(2) from None
     try:
-        version = load_directory(directory, if_empty=if_empty, reason=reason, reasons_file=reasons)
+        version = load_directory(
+            directory or data_dir(), if_empty=if_empty, reason=reason, reasons_file=reasons
+        )
     except LoadError as exc:
         for line in exc.problems:
             err.print(line, markup=False, highlight=False)
@@ -137,16 +135,48 @@ def load(
 KEEP_ALIVE = 75
 
 
+def describe_database(url: str) -> str:
+    """The database as a person would look for it: a SQLite file's absolute path, or the URL
+    without its password."""
+    from sqlalchemy.engine import make_url
+
+    from app.db import is_sqlite, normalise_url
+
+    parsed = make_url(normalise_url(url))
+    if is_sqlite(url) and parsed.database and parsed.database != ":memory:":
+        return f"SQLite file {Path(parsed.database).resolve()}"
+    return parsed.render_as_string(hide_password=True)
+
+
 @cli.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Defaults to HOST.")] = None,
     port: Annotated[int | None, typer.Option(help="Defaults to PORT.")] = None,
     workers: Annotated[int | None, typer.Option(help="Defaults to WORKERS.")] = None,
+    setup: Annotated[
+        bool,
+        typer.Option(
+            help="Migrate the database and load the curated dataset into it when it is empty "
+            "before serving. --no-setup where the migration runs once elsewhere (several "
+            "replicas on one database, the compose file's migrate service).",
+        ),
+    ] = True,
 ) -> None:
-    """Serve the API with uvicorn."""
+    """Migrate, load the curated dataset into an empty database, and serve the API."""
     import uvicorn
 
     settings = get_settings()
+    err.print(
+        f"database: {describe_database(settings.database_url)} (set DATABASE_URL to use another)",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    if setup:
+        migrate()
+        version = load_directory(data_dir(), if_empty=True)
+        if version is not None:
+            err.print(f"[green]loaded the curated dataset: version {version}[/green]")
     uvicorn.run(
         "app.main:app",
         host=host or settings.host,
@@ -171,11 +201,10 @@ def synth(
     """Fill DATABASE_URL (never the default database) with synthetic events, for scale tests."""
     from app import curation
     from app import synth as synthetic
-    from app.config import Settings
     from app.db import analyze, write_session
 
     url = get_settings().database_url
-    if url == Settings.model_fields["database_url"].default:
+    if url == default_database_url():
         err.print(
             "[red]refusing to fill the default database: set DATABASE_URL to a throwaway one[/red]"
         )

@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.resources import default_database_url
+
 
 class Settings(BaseSettings):
     """Every setting the service reads, with safe embedded defaults."""
@@ -16,8 +18,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
 
     database_url: str = Field(
-        default="sqlite:///var/pow-exchanges.sqlite3",
-        description="SQLAlchemy URL; postgres:// and postgresql:// are accepted as given.",
+        default_factory=default_database_url,
+        description="SQLAlchemy URL; postgres:// and postgresql:// are accepted as given. By "
+        "default a SQLite file: var/pow-exchanges.sqlite3 in a checkout, "
+        "./pow-exchanges.sqlite3 where the package is installed (both from the current folder).",
     )
     database_read_url: str | None = Field(
         default=None,
@@ -28,6 +32,14 @@ class Settings(BaseSettings):
     admin_tokens: str = Field(
         default="",
         description="Comma-separated name:sha256-hex-of-token entries; empty refuses every write.",
+    )
+    auth_failure_limit: int = Field(
+        default=20,
+        ge=1,
+        le=1_000_000,
+        description="Failed authentications one client may make in 60 s before every admin "
+        "request from it gets 429 (a correct token included) until the minute is over. Raise "
+        "it only on an instance you fuzz yourself (README, Fuzz it).",
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

@@ -213,7 +213,8 @@ def listed(allowed: Iterable[str] | None = None, pattern: str | None = None) -> 
     """The documented shape of one value of a repeatable filter. A closed vocabulary is an
     enum, so a generated client catches a typo at compile time (repeat the parameter for
     several values; the server also takes them separated by commas, as the description
-    says); an open one (slugs, languages) is a pattern that allows the commas."""
+    says); an open one (slugs, languages) is a pattern that allows the commas and, as
+    split_values, empty items between them, but not a value that names nothing ("", ",")."""
     if allowed is not None:
         return WithJsonSchema(
             {"type": "string", "enum": [str(v) for v in allowed]}, mode="validation"

@@ -169,6 +169,7 @@ def matches(header: str | None, etag: str) -> bool:
 
 
 def not_modified(etag: str, headers: Mapping[str, str] | None = None) -> Response:
+    """304: no body, and nothing that describes one (no Content-Type, no Content-Length)."""
     return Response(status_code=304, headers={"ETag": etag, **(headers or {})})
 
 
@@ -180,8 +181,28 @@ def http_date(value: dt.datetime) -> str:
     return format_datetime(value.astimezone(dt.UTC), usegmt=True)
 
 
+def unmodified_since(header: str | None, updated_at: dt.datetime | None) -> bool:
+    """Does If-Modified-Since say the client has the answer as of `updated_at`?"""
+    if not header or updated_at is None:
+        return False
+    from email.utils import parsedate_to_datetime
+
+    try:
+        since = parsedate_to_datetime(header)
+    except (TypeError, ValueError):
+        return False
+    if updated_at.tzinfo is None:
+        updated_at = updated_at.replace(tzinfo=dt.UTC)
+    # HTTP dates have whole seconds: an answer of 12:00:00.5 was not modified since 12:00:00.
+    return since.tzinfo is not None and since >= updated_at.replace(microsecond=0)
+
+
 BOM = "\ufeff".encode()
 PINNED_CACHE = "public, max-age=31536000, immutable"
+# Answers from this size up are compressed (CompressMiddleware, the response cache), and then
+# vary with Accept-Encoding; so do streamed answers. A zip is never compressed again.
+COMPRESS_MIN = 1024
+INCOMPRESSIBLE = ("application/zip",)
 
 
 def read_response(
@@ -195,12 +216,19 @@ def read_response(
     etag_prefix: str = "",
     headers: Mapping[str, str] | None = None,
     filename: str | None = None,
+    media_type: str | None = None,
+    vary: Sequence[str] = (),
 ) -> Response:
     """A read's answer: ETag, caching and citation headers, and 304 when the client has it.
+    `vary` names the request headers besides Accept the answer depends on (Accept-Language).
 
-    `build()` makes the body bytes, or (body, extra headers); it is not called for a 304.
-    An answer at a pinned version (as_of_version or a cursor's) can never change, so it may
-    be cached for good.
+    `build()` makes the body bytes (or an iterator of chunks, streamed), or (body, extra
+    headers). A 304 carries the headers the 200 would (RFC 9110 15.4.5: a cache updates its
+    stored answer with them), and some of those come from the body (a page's rel="next", the
+    Vary of a compressed answer): so `build()` runs for a 304 too, and only its bytes are left
+    out. A streamed body is never read for a 304. The response cache in front answers
+    repeated 304s from memory without any of this. An answer at a pinned version
+    (as_of_version or a cursor's) can never change, so it may be cached for good.
     """
     etag = etag_for(version, request, fmt, etag_prefix)
     base = base_url(request)
@@ -209,12 +237,10 @@ def read_response(
         "Cache-Control": PINNED_CACHE if pinned else request.app.state.settings.cache_control,
         "Link": f'<{base}/v1/dataset/citation>; rel="cite-as"',
         "X-Dataset-Version": str(version),
-        "Vary": "Accept",
+        "Vary": ", ".join(("Accept", *vary)),
     }
     if updated_at is not None:
         out["Last-Modified"] = http_date(updated_at)
-    if matches(request.headers.get("if-none-match"), etag):
-        return not_modified(etag, out)
     body = build()
     if isinstance(body, tuple):
         body, extra = body
@@ -223,11 +249,26 @@ def read_response(
         out[key] = f"{out[key]}, {value}" if key == "Link" else value
     if filename and fmt is Format.csv:
         out["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    if fmt is Format.csv and getattr(request.state, "bom", False):
-        body = BOM + body if isinstance(body, bytes) else itertools.chain((BOM,), body)
+    media = media_type or MEDIA[fmt]
+    bom = fmt is Format.csv and getattr(request.state, "bom", False)
+    if bom and isinstance(body, bytes):
+        body = BOM + body
+    inm = request.headers.get("if-none-match")
+    if matches(inm, etag) or (
+        inm is None and unmodified_since(request.headers.get("if-modified-since"), updated_at)
+    ):
+        if not isinstance(body, bytes):
+            getattr(body, "close", lambda: None)()  # a generator never started: nothing read
+        if not media.startswith(INCOMPRESSIBLE) and (
+            not isinstance(body, bytes) or len(body) >= COMPRESS_MIN
+        ):
+            out["Vary"] += ", Accept-Encoding"  # as CompressMiddleware marks the 200
+        return not_modified(etag, out)
+    if bom and not isinstance(body, bytes):
+        body = itertools.chain((BOM,), body)
     if not isinstance(body, bytes):  # an iterator of chunks: a large answer, streamed
-        return StreamingResponse(body, media_type=MEDIA[fmt], headers=out)
-    return Response(body, media_type=MEDIA[fmt], headers=out)
+        return StreamingResponse(body, media_type=media, headers=out)
+    return Response(body, media_type=media, headers=out)
 
 
 def base_url(request: Request) -> str:

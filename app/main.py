@@ -18,6 +18,7 @@ from app.cache import Highest, ResponseCache, VersionSource
 from app.codebook import DATASET_TITLE, PRIVACY_RULE, UNDISCLOSED_RULE
 from app.config import Settings, get_settings
 from app.db import make_engine
+from app.http import COMPRESS_MIN
 from app.middleware import AllowedHosts, BoundedQuery, HeadAsGet, ReadOnlyCORS
 from app.routers import (
     admin,
@@ -133,7 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     openapi.install(app, [*admin.INPUT_MODELS, *responses.SCHEMAS])
     docs.install(app)
-    app.add_middleware(CompressMiddleware, minimum_size=1024)
+    app.add_middleware(CompressMiddleware, minimum_size=COMPRESS_MIN)
     if settings.response_cache:
         versions = VersionSource(read_url, settings.version_ttl, highest)
         app.state.versions = versions

@@ -1,8 +1,9 @@
 """No personal names of captives: the check every free-text value passes before it is stored.
 
-The patterns are the curators' list, `data/name_patterns.txt` (reviewed like the data). The
-loader and the curation API both validate through the input models, which call `find_name`, so a
-name is refused on either path with the field (or file, line and column) and the text matched.
+The patterns are the curators' list, `data/name_patterns.txt` (reviewed like the data, and
+shipped with it in the package: see app.resources). The loader and the curation API both
+validate through the input models, which call `find_name`, so a name is refused on either path
+with the field (or file, line and column) and the text matched.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 
-PATTERNS_FILE = Path(__file__).resolve().parent.parent / "data" / "name_patterns.txt"
+from app.resources import data_dir
+
+PATTERNS_FILE = data_dir() / "name_patterns.txt"
 
 
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")

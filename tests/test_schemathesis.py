@@ -9,7 +9,8 @@ Two things widen what counts as acceptable, and nothing else does:
 
 * schemathesis.toml lists the inputs a schema cannot express (an opaque cursor never issued,
   a reference to a record that does not exist, ...). The check `InexpressibleRejections`
-  below fails any 422 on schema-valid input that names something else.
+  (tests/schemathesis_hooks.py, which the command line loads too) fails any 422 on
+  schema-valid input that names something else.
 * KNOWN_BUGS below: failures of app bugs this run has found. Each is pinned by a strict-xfail
   regression test at the end of this file; when the bug is fixed that test XPASSes, which
   fails the suite until the entry and the xfail mark are removed together.
@@ -39,6 +40,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from tests.conftest import ROOT, drop_database, is_postgres, make_client, new_database
+from tests.schemathesis_hooks import KNOWN_REJECTIONS, TOLERATED
 
 TOKEN = "schemathesis-curator-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -49,9 +51,8 @@ STATEFUL_SCENARIOS = 40
 STATEFUL_STEPS = 8
 MAX_RESPONSE_SECONDS = 5.0
 
-# Per-run tallies, printed when the module finishes.
+# Per-run tallies, printed when the module finishes (TOLERATED is the hooks module's).
 CASES: collections.Counter[str] = collections.Counter()
-TOLERATED: collections.Counter[str] = collections.Counter()
 STEPS: collections.Counter[str] = collections.Counter()
 
 
@@ -81,46 +82,9 @@ def known_rejection(error: dict[str, str], case: Any) -> str | None:
     return None
 
 
-# ---- the check that keeps schemathesis.toml honest ------------------------------------------
+# ---- the check that keeps schemathesis.toml honest: tests/schemathesis_hooks.py ----------
 
-
-@schemathesis.check
-class InexpressibleRejections:
-    """Schema-valid input may be refused with 422 only for an input schemathesis.toml lists.
-
-    schemathesis.toml accepts 422 from positive_data_acceptance; this check then reads the
-    problem document and requires every error it names to match `[checks.InexpressibleRejections]`
-    ("location.name" = regex of the message) or a known bug.
-    """
-
-    def __init__(self, **allowed: str) -> None:
-        self.allowed = {key: re.compile(rx) for key, rx in allowed.items()}
-
-    def explained(self, error: dict[str, str]) -> bool:
-        rx = self.allowed.get(f"{error.get('location')}.{error.get('name')}")
-        return rx is not None and rx.search(error.get("message", "")) is not None
-
-    def after_response(self, ctx: Any, response: Any, case: Any) -> bool | None:
-        meta = case.meta
-        if meta is None or not meta.generation.mode.is_positive or response.status_code != 422:
-            return None
-        try:
-            errors = list(response.json().get("errors") or [])
-        except ValueError:
-            errors = []
-        if not errors:
-            raise AssertionError(f"422 on schema-valid input names no error: {response.text}")
-        unexplained = [(e, known_rejection(e, case)) for e in errors if not self.explained(e)]
-        unknown = [e for e, bug in unexplained if bug is None]
-        if unknown:
-            raise AssertionError(
-                "Schema-valid input refused for a reason the schema could have expressed "
-                "(declare it in the OpenAPI document, or list it in schemathesis.toml if no "
-                f"schema can): {unknown}"
-            )
-        for bug in {bug for _, bug in unexplained}:
-            TOLERATED[str(bug)] += 1
-        return None
+KNOWN_REJECTIONS.append(known_rejection)
 
 
 # ---- schemas, config and apps ---------------------------------------------------------------

@@ -39,9 +39,11 @@ def admin(
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> str:
     """The token's name; 401 without a valid token, 429 after repeated failures."""
-    tokens = auth.parse_tokens(request.app.state.settings.admin_tokens)
+    settings = request.app.state.settings
+    tokens = auth.parse_tokens(settings.admin_tokens)
     client = request.client.host if request.client else "unknown"
-    return auth.authenticate(request.headers.get("authorization"), tokens, limiter, client)
+    header = request.headers.get("authorization")
+    return auth.authenticate(header, tokens, limiter, client, settings.auth_failure_limit)
 
 
 AdminDep = Annotated[str, Depends(admin)]

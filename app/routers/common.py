@@ -220,15 +220,14 @@ def document(
     *,
     etag_prefix: str = "",
     media_type: str | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> Response:
     """One document (a record, a summary, a citation) at the context's version."""
-    response = read_response(
+    return read_response(
         request, version=ctx.version, pinned=ctx.pinned, updated_at=ctx.updated_at,
-        fmt=Format.json, build=build, etag_prefix=etag_prefix,
+        fmt=Format.json, build=build, etag_prefix=etag_prefix, media_type=media_type,
+        headers=headers,
     )  # fmt: skip
-    if media_type and response.status_code == 200:
-        response.headers["content-type"] = media_type
-    return response
 
 
 def one(request: Request, ctx: ReadContext, row: Row) -> Response:

@@ -206,7 +206,7 @@ def codebook_document(lang: Lang = Lang.en) -> dict[str, Any]:
 def get_codebook(request: Request, ctx: ReadDep, lang: LangDep) -> Response:
     """Every enum value, measure and field, defined in words: in English, Ukrainian or
     Russian (lang=, else Accept-Language, else English). Keys and enum values never change."""
-    response = read_response(
+    return read_response(
         request,
         version=ctx.version,
         pinned=ctx.pinned,
@@ -216,11 +216,10 @@ def get_codebook(request: Request, ctx: ReadDep, lang: LangDep) -> Response:
         # Each language is its own representation, with its own strong ETag, whether the
         # language came from lang= or from Accept-Language.
         etag_prefix=f"{lang.value}-",
+        # On the 304 as on the 200: a cache must key the answer by the language as well.
+        vary=("Accept-Language",),
+        headers={"Content-Language": lang.value},
     )
-    # On the 304 as on the 200: a cache must key the answer by the language as well.
-    response.headers["Vary"] = "Accept, Accept-Language"
-    response.headers["Content-Language"] = lang.value
-    return response
 
 
 @router.get(
@@ -252,12 +251,10 @@ def export_dataset(request: Request, ctx: ReadDep) -> Response:
     """The whole dataset at one version as a zip of CSV files and a Frictionless Data Package."""
     from app.export import build_export, filename
 
-    response = common.document(
+    return common.document(
         request,
         ctx,
         lambda: build_export(ctx.session, ctx.at(), base_url=base_url(request)),
         media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{filename(ctx.version)}"'},
     )
-    if response.status_code == 200:
-        response.headers["content-disposition"] = f'attachment; filename="{filename(ctx.version)}"'
-    return response

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from fastapi import APIRouter, Request
 from sqlalchemy import text
 from starlette.responses import Response
@@ -16,18 +11,10 @@ from app.deps import engine_of
 from app.http import dumps
 from app.problems import problem_response
 from app.queries import dataset_state
+from app.resources import head_revision
 from app.routers.responses import problem
 
 router = APIRouter(tags=["operations"])
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@lru_cache
-def head_revision() -> str | None:
-    """The newest migration this code ships."""
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
-    return ScriptDirectory.from_config(config).get_current_head()
 
 
 @router.get("/healthz", operation_id="healthz")

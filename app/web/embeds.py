@@ -317,19 +317,13 @@ def _answer(
 ) -> Response:
     """Through read_response (the API's ETag, 304, caching, citation headers), then our type,
     language and security headers, on a 304 too."""
-    response = read_response(
+    headers = {"Content-Language": lang.value,
+               "Content-Security-Policy": SVG_CSP if svg else PAGE_CSP, **SECURITY}  # fmt: skip
+    return read_response(
         request, version=ctx.version, pinned=ctx.pinned, updated_at=ctx.updated_at,
         fmt=Format.json, build=build, etag_prefix=f"{lang.value}-{RELEASE}-",
+        vary=("Accept-Language",), headers=headers, media_type=SVG_MEDIA if svg else HTML_MEDIA,
     )  # fmt: skip
-    if response.status_code == 200:
-        response.headers["content-type"] = SVG_MEDIA if svg else HTML_MEDIA
-    response.headers.update({
-        "Vary": "Accept-Language",
-        "Content-Language": lang.value,
-        "Content-Security-Policy": SVG_CSP if svg else PAGE_CSP,
-        **SECURITY,
-    })  # fmt: skip
-    return response
 
 
 def page(frame: Frame, wide: str, narrow: str, lang: Lang) -> str:

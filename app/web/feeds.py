@@ -454,12 +454,11 @@ def exchanges_feed(request: Request, ctx: ReadDep) -> Response:
         updated_at=ctx.updated_at,
         fmt=Format.json,
         build=build,
-        # Each language is its own representation, with its own strong ETag.
+        # Each language is its own representation, with its own strong ETag; on the 304 as
+        # on the 200, a cache must key the answer by the language as well.
         etag_prefix=f"{lang.value}-",
+        vary=("Accept-Language",),
+        headers={"Content-Language": lang.value},
+        media_type=MEDIA,
     )
-    # On the 304 as on the 200: a cache must key the answer by the language as well.
-    response.headers["Vary"] = "Accept, Accept-Language"
-    response.headers["Content-Language"] = lang.value
-    if response.status_code == 200:
-        response.headers["Content-Type"] = MEDIA
     return response
