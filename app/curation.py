@@ -18,6 +18,7 @@ from sqlalchemy import Table, and_, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.codebook import DATASET_NAME
+from app.db import Reads
 from app.models import (
     Agreement,
     AgreementSource,
@@ -213,7 +214,7 @@ def live_clause(table: Any, version: int | None = None, *, bind_as: str | None =
     )
 
 
-def states(session: Session, spec: Spec, where: Any) -> dict[str, tuple[int, int, Record]]:
+def states(session: Reads, spec: Spec, where: Any) -> dict[str, tuple[int, int, Record]]:
     """Canonical records of the states matching `where`: id -> (pk, revision, record)."""
     t = spec.table
     rows = session.execute(select(t).where(where)).mappings().all()
@@ -273,7 +274,7 @@ def lock(session: Session) -> None:
     session.execute(update(meta).where(meta.c.id == 1).values(version=meta.c.version))
 
 
-def current_version(session: Session) -> int:
+def current_version(session: Reads) -> int:
     meta = _t(DatasetMeta)
     value = session.execute(select(meta.c.version).where(meta.c.id == 1)).scalar()
     return int(value or 0)

@@ -6,17 +6,16 @@ import datetime as dt
 import re
 import time
 from collections.abc import AsyncIterator, Iterable
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated, Any, NamedTuple, get_args, get_origin
 
 from fastapi import Depends, Query, Request
-from pydantic import BeforeValidator, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from app import queries
 from app.cache import Highest
 from app.codebook import Confidence, FigureStatus, Kind, Sort, SourceKind
-from app.db import close_read, open_read, read_session
+from app.db import Reads, ReadSession, close_read, open_read, read_session
 from app.http import Format, negotiate
 from app.problems import Unavailable, invalid
 from app.schemas import Q
@@ -24,6 +23,10 @@ from app.web import i18n
 from app.web.i18n import Lang
 
 MAX_Q = 200
+AS_OF = (
+    "Answer exactly as the data stood at this dataset version (reproduce a published chart). "
+    "Defaults to the current version."
+)
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -44,7 +47,7 @@ def engine_of(request: Request) -> Engine:
 
 
 class _Opened(NamedTuple):
-    session: Session
+    session: ReadSession
     version: int
     current: int
     pinned: bool
@@ -149,7 +152,7 @@ class ReadContext:
         self._open()
 
     @property
-    def session(self) -> Session:
+    def session(self) -> Reads:
         return self._open().session
 
     @property
@@ -187,19 +190,28 @@ async def read_context(
         int | None,
         Query(
             ge=1,
-            description="Answer exactly as the data stood at this dataset version "
-            "(reproduce a published chart). Defaults to the current version.",
+            description=AS_OF,
         ),
     ] = None,
 ) -> AsyncIterator[ReadContext]:
     """A read session on the read-only role's engine when DATABASE_READ_URL is set (see
     ReadContext), closed when the answer has been made."""
-    state = request.app.state
-    ctx = ReadContext(state.read_engine, as_of_version, primary=state.engine, highest=state.highest)
+    ctx = read_context_of(request, as_of_version)
     try:
         yield ctx
     finally:
         ctx.close()
+
+
+IN_LOOP = "pow_exchanges.in_loop"  # scope key: the fast lane reads in the event loop
+
+
+def read_context_of(request: Request, as_of_version: int | None) -> ReadContext:
+    """The ReadContext of a request to this app (the caller closes it); in the event loop
+    (the fast lane's), on the loop's own connection (see create_app)."""
+    state = request.app.state
+    engine = state.loop_engine if request.scope.get(IN_LOOP) else state.read_engine
+    return ReadContext(engine, as_of_version, primary=state.engine, highest=state.highest)
 
 
 ReadDep = Annotated[ReadContext, Depends(read_context)]
@@ -260,69 +272,118 @@ def q_query(description: str) -> Any:
 
 
 SLUG_RE = r"[a-z0-9][a-z0-9-]{0,79}"
+STREAM = (
+    "true: every matching record in one streamed answer, read at one dataset version (limit "
+    "is ignored; not with cursor). For complete downloads of large lists."
+)
+BOM = (
+    "CSV only: start with a UTF-8 byte order mark, so that spreadsheet programs that guess "
+    "the encoding (Excel) read the text right. Ignored for other formats."
+)
 ID_RE = r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}"
 
 
-async def exchange_filters(
-    since: Annotated[
-        dt.date | None, IsoDate, Query(description="Earliest date, inclusive.")
-    ] = None,
-    until: Annotated[dt.date | None, IsoDate, Query(description="Latest date, inclusive.")] = None,
-    kind: Annotated[
-        list[Annotated[str, listed(Kind)]] | None,
-        Query(
-            description="One or more kinds: repeat the parameter or separate with commas. "
-            f"Values: {', '.join(Kind)}."
-        ),
-    ] = None,
-    mediator: Annotated[
-        list[Annotated[str, listed(pattern=SLUG_RE)]] | None,
-        Query(description="One or more mediator slugs (see /v1/mediators)."),
-    ] = None,
-    source: Annotated[
-        str | None,
-        Query(
-            max_length=80,
-            pattern=f"^{ID_RE}$",
-            description="Only exchanges supported by this source id.",
-        ),
-    ] = None,
-    confidence: Annotated[
-        list[Annotated[str, listed(Confidence)]] | None,
-        Query(
-            description=f"One or more of {', '.join(Confidence)}: repeat the parameter, or "
-            "separate the values with commas."
-        ),
-    ] = None,
-    min_total: Annotated[
-        int | None,
-        Query(ge=0, le=10_000_000, description="Only events with at least this many in all."),
-    ] = None,
-    q: Annotated[
-        str | None,
-        q_query("Words that must all appear in the notes or categories (case-insensitive)."),
-    ] = None,
-    figure_status: Annotated[
-        list[Annotated[str, listed(FigureStatus)]] | None,
-        Query(
-            description="Only events where either side's figure has one of these statuses: "
-            f"{', '.join(FigureStatus)} (disputed: the claims differ)."
-        ),
-    ] = None,
-) -> queries.ExchangeFilters:
-    if since and until and since > until:
-        raise invalid("since", "must not be after until")
-    return queries.ExchangeFilters(
-        since=since,
-        until=until,
-        kinds=split_values("kind", kind, set(Kind)),
-        mediators=split_values("mediator", mediator, pattern=SLUG_RE),
-        source=source,
-        confidences=split_values("confidence", confidence, set(Confidence)),
-        min_total=min_total,
-        words=words(q),
-        statuses=split_values("figure_status", figure_status, set(FigureStatus)),
+def q_field(description: str) -> Any:
+    return Field(None, max_length=MAX_Q, pattern=Q, description=description)
+
+
+class ExchangeFilterQuery(BaseModel):
+    """The filters of GET /v1/exchanges, which the statistics take too: declared once, read
+    by FastAPI with this model and by the fast lane with the same one (app.fastlane)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    since: Annotated[dt.date | None, IsoDate] = Field(None, description="Earliest date, inclusive.")
+    until: Annotated[dt.date | None, IsoDate] = Field(None, description="Latest date, inclusive.")
+    kind: list[Annotated[str, listed(Kind)]] | None = Field(
+        None,
+        description="One or more kinds: repeat the parameter or separate with commas. "
+        f"Values: {', '.join(Kind)}.",
     )
+    mediator: list[Annotated[str, listed(pattern=SLUG_RE)]] | None = Field(
+        None, description="One or more mediator slugs (see /v1/mediators)."
+    )
+    source: str | None = Field(
+        None,
+        max_length=80,
+        pattern=f"^{ID_RE}$",
+        description="Only exchanges supported by this source id.",
+    )
+    confidence: list[Annotated[str, listed(Confidence)]] | None = Field(
+        None,
+        description=f"One or more of {', '.join(Confidence)}: repeat the parameter, or "
+        "separate the values with commas.",
+    )
+    min_total: int | None = Field(
+        None, ge=0, le=10_000_000, description="Only events with at least this many in all."
+    )
+    q: str | None = q_field(
+        "Words that must all appear in the notes or categories (case-insensitive)."
+    )
+    figure_status: list[Annotated[str, listed(FigureStatus)]] | None = Field(
+        None,
+        description="Only events where either side's figure has one of these statuses: "
+        f"{', '.join(FigureStatus)} (disputed: the claims differ).",
+    )
+
+    def filters(self) -> queries.ExchangeFilters:
+        """The filters these parameters name; a 422 naming a parameter when they clash."""
+        if self.since and self.until and self.since > self.until:
+            raise invalid("since", "must not be after until")
+        return queries.ExchangeFilters(
+            since=self.since,
+            until=self.until,
+            kinds=split_values("kind", self.kind, set(Kind)),
+            mediators=split_values("mediator", self.mediator, pattern=SLUG_RE),
+            source=self.source,
+            confidences=split_values("confidence", self.confidence, set(Confidence)),
+            min_total=self.min_total,
+            words=words(self.q),
+            statuses=split_values("figure_status", self.figure_status, set(FigureStatus)),
+        )
+
+
+class ExchangeListQuery(ExchangeFilterQuery):
+    """Every parameter of GET /v1/exchanges: its filters, order, page, format and version."""
+
+    sort: Sort = Field(Sort.date_desc, description="date, -date (default), total or -total.")
+    limit: int = Field(50, ge=1, le=500, description="Page size, 1 to 500.")
+    cursor: str | None = Field(
+        None, max_length=500, description="Opaque: the previous page's meta.next_cursor."
+    )
+    stream: bool = Field(False, description=STREAM)
+    as_of_version: int | None = Field(None, ge=1, description=AS_OF)
+    format: Format | None = Field(
+        None, description="json (default), csv or ndjson; the Accept header works as well."
+    )
+    bom: bool = Field(False, description=BOM)
+
+
+# The fields given as lists (every repeat of the parameter): the rest take its last value,
+# as Starlette's query parameters (and so FastAPI) do.
+def _is_list(annotation: Any) -> bool:
+    return any(get_origin(a) is list for a in (annotation, *get_args(annotation)))
+
+
+LIST_FIELDS = frozenset(
+    name for name, info in ExchangeListQuery.model_fields.items() if _is_list(info.annotation)
+)
+
+
+def query_values(params: Any, model: type[BaseModel]) -> dict[str, Any]:
+    """A request's query parameters as `model` takes them, the way FastAPI hands a query
+    model its values: a list for a list field, else the last value; others left out."""
+    return {
+        name: params.getlist(name) if name in LIST_FIELDS else params[name]
+        for name in params
+        if name in model.model_fields
+    }
+
+
+async def exchange_filters(
+    params: Annotated[ExchangeFilterQuery, Query()],
+) -> queries.ExchangeFilters:
+    return params.filters()
 
 
 FiltersDep = Annotated[queries.ExchangeFilters, Depends(exchange_filters)]
@@ -365,24 +426,12 @@ CursorQ = Annotated[
     str | None,
     Query(max_length=500, description="Opaque: the previous page's meta.next_cursor."),
 ]
-StreamQ = Annotated[
-    bool,
-    Query(
-        description="true: every matching record in one streamed answer, read at one dataset "
-        "version (limit is ignored; not with cursor). For complete downloads of large lists."
-    ),
-]
+StreamQ = Annotated[bool, Query(description=STREAM)]
 FormatQ = Annotated[
     Format | None,
     Query(description="json (default), csv or ndjson; the Accept header works as well."),
 ]
-BomQ = Annotated[
-    bool,
-    Query(
-        description="CSV only: start with a UTF-8 byte order mark, so that spreadsheet programs "
-        "that guess the encoding (Excel) read the text right. Ignored for other formats."
-    ),
-]
+BomQ = Annotated[bool, Query(description=BOM)]
 
 
 async def output_format(request: Request, format: FormatQ = None, bom: BomQ = False) -> Format:

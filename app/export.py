@@ -20,11 +20,10 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from app import curation, queries
 from app.citation import AUTHOR, citation_text, version_url
 from app.codebook import DATASET_NAME, DATASET_TITLE, FIELDS, LICENSE
+from app.db import Reads
 from app.http import iso_utc
 from app.loader import FILES, FileSpec
 from app.schemas import field_names
@@ -200,7 +199,7 @@ def _zip_time(created: dt.datetime | None) -> tuple[int, int, int, int, int, int
     return (created.year, created.month, created.day, created.hour, created.minute, 0)
 
 
-def tables(session: Session, version: int | None) -> dict[str, bytes]:
+def tables(session: Reads, version: int | None) -> dict[str, bytes]:
     """Every file the loader reads (loader.FILES, in its order), at `version` (None: the
     current one), as the data files write them: rows in id order."""
     files: dict[str, bytes] = {}
@@ -212,7 +211,7 @@ def tables(session: Session, version: int | None) -> dict[str, bytes]:
     return files
 
 
-def write_directory(session: Session, version: int | None, directory: Path) -> list[str]:
+def write_directory(session: Reads, version: int | None, directory: Path) -> list[str]:
     """Write the loader's files into `directory` (data/, say), each replaced whole or not at
     all; any other file there is left alone. `git diff` then shows what the curators changed
     through the API, and loading the folder again changes nothing. Returns the files whose
@@ -230,7 +229,7 @@ def write_directory(session: Session, version: int | None, directory: Path) -> l
     return changed
 
 
-def build_export(session: Session, version: int | None, *, base_url: str) -> bytes:
+def build_export(session: Reads, version: int | None, *, base_url: str) -> bytes:
     """The dataset at `version` (None: the current one) as a deterministic zip."""
     number = curation.current_version(session) if version is None else version
     created = queries.version_time(session, number) if number > 0 else None

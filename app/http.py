@@ -12,6 +12,7 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any
+from urllib.parse import urlencode
 
 import orjson
 from starlette.requests import Request
@@ -155,7 +156,8 @@ def etag_value(
 
 
 def etag_for(version: int, request: Request, fmt: Format, prefix: str = "") -> str:
-    return etag_value(version, request.url.path, request.query_params.multi_items(), fmt, prefix)
+    path = request.scope.get("root_path", "") + request.scope["path"]  # request.url's path
+    return etag_value(version, path, request.query_params.multi_items(), fmt, prefix)
 
 
 def matches(header: str | None, etag: str) -> bool:
@@ -281,8 +283,9 @@ def base_url(request: Request) -> str:
 def next_link(request: Request, cursor: str | None) -> dict[str, str]:
     if cursor is None:
         return {}
-    url = str(request.url.include_query_params(cursor=cursor))
-    own = str(request.base_url).rstrip("/")
-    if url.startswith(own):  # the same path and query under PUBLIC_BASE_URL, when set
-        url = base_url(request) + url[len(own) :]
+    # The request's own URL with cursor= last (request.url.include_query_params, without
+    # parsing the URL again), under PUBLIC_BASE_URL when set.
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
+    query.append(("cursor", cursor))
+    url = f"{base_url(request)}{request.scope['path']}?{urlencode(query)}"
     return {"Link": f'<{url}>; rel="next"'}

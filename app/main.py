@@ -18,6 +18,7 @@ from app.cache import Highest, ResponseCache, VersionSource
 from app.codebook import DATASET_TITLE, PRIVACY_RULE, UNDISCLOSED_RULE
 from app.config import Settings, get_settings
 from app.db import make_engine
+from app.fastlane import FastLane
 from app.http import COMPRESS_MIN
 from app.middleware import AllowedHosts, BoundedQuery, HeadAsGet, ReadOnlyCORS
 from app.routers import (
@@ -61,11 +62,15 @@ class App(FastAPI):
 
     front: Any = None
     allowed_hosts: Sequence[str] = ("*",)
+    reads_in_loop = False  # the fast lane reads in the event loop (SQLite) or in a thread
 
     def build_middleware_stack(self) -> ASGIApp:
         # Observe sees every request, cache hits included; Routed tells it the route template.
-        # The host is checked before anything can answer, the response cache included.
-        inner = observability.Routed(super().build_middleware_stack())
+        # The host is checked before anything can answer, the response cache included. The
+        # fast lane answers what the cache misses on its path (see app.fastlane).
+        inner: ASGIApp = observability.Routed(super().build_middleware_stack())
+        if self.front:
+            inner = FastLane(inner, in_loop=self.reads_in_loop)
         front = self.front(inner) if self.front else inner
         checked = AllowedHosts(BoundedQuery(HeadAsGet(front)), self.allowed_hosts)
         return observability.Observe(checked, cached=self.front is not None)
@@ -109,6 +114,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         engine.dispose()
         read_engine.dispose()
+        loop_engine = getattr(app.state, "loop_engine", None)
+        if loop_engine is not None:
+            loop_engine.dispose()
 
     app = App(
         lifespan=lifespan,
@@ -138,6 +146,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.response_cache:
         versions = VersionSource(read_url, settings.version_ttl, highest)
         app.state.versions = versions
+        if read_engine.dialect.name == "sqlite":
+            # The fast lane's reads run in the event loop, one at a time, on a connection of
+            # their own: never waiting for the pool the worker threads share (a loop blocked
+            # on a connection that only the loop could give back would stop the server).
+            app.reads_in_loop = True
+            app.state.loop_engine = make_engine(
+                read_url, query_timeout=settings.query_timeout, connections=1
+            )
         app.front = functools.partial(
             ResponseCache, versions=versions, max_bytes=settings.response_cache_mb * 2**20,
             cors=[(b"access-control-allow-origin", b"*"),

@@ -17,10 +17,9 @@ from typing import Any
 
 import orjson
 from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, or_, select
-from sqlalchemy.orm import Session
 
 from app.curation import live_clause
-from app.db import READ
+from app.db import READ, Reads
 from app.models import (
     Agreement,
     AgreementSource,
@@ -88,7 +87,7 @@ SOURCE_COLUMNS = (
 )
 
 
-def dataset_state(session: Session) -> tuple[int, dt.datetime | None]:
+def dataset_state(session: Reads) -> tuple[int, dt.datetime | None]:
     """The current dataset version (0 before the first load) and when it was written.
 
     Every read asks this first, so it is sent as fixed SQL (no statement to build and
@@ -115,10 +114,12 @@ _STATE = "pow_exchanges.dataset_state"
 _STATE_SQL = "SELECT version, updated_at FROM dataset_meta WHERE id = 1"
 
 
-def version_time(session: Session, version: int) -> dt.datetime | None:
+def version_time(session: Reads, version: int) -> dt.datetime | None:
     """When `version` was written (from the changelog)."""
     c = table_of(Change)
-    return session.execute(select(func.max(c.c.created_at)).where(c.c.version == version)).scalar()
+    q = select(func.max(c.c.created_at)).where(c.c.version == version)
+    at: dt.datetime | None = session.execute(q).scalar()
+    return at
 
 
 @dataclass(frozen=True)
@@ -319,7 +320,7 @@ def _linked_sql(name: str, paramstyle: str, n: int, pinned: bool) -> str:
     return sql.format(keys=", ".join([mark] * n), live=live if pinned else f"{t}.valid_to IS NULL")
 
 
-def _linked(session: Session, name: str, keys: list[Any], version: int | None) -> Sequence[Any]:
+def _linked(session: Reads, name: str, keys: list[Any], version: int | None) -> Sequence[Any]:
     conn = session.connection()
     pinned = version is not None and _LINKED[name][1] is not None
     sql = _linked_sql(name, conn.dialect.paramstyle, len(keys), pinned)
@@ -328,22 +329,44 @@ def _linked(session: Session, name: str, keys: list[Any], version: int | None) -
 
 
 def _exchange_rows(
-    session: Session, q: Select[Any], version: int | None, params: Params | None = None
+    session: Reads, q: Select[Any], version: int | None, params: Params | None = None
 ) -> tuple[list[dict[str, Any]], int | None]:
-    """Rendered exchange rows with their lists, the claims' status and agreements, and the
-    `_count` column when `q` selects one.
+    """The rendered exchange rows of the states `q` selects (their pk, and the count of all
+    matches as a second column when it counts), in its order, and that count.
 
-    Five queries whatever the page size: the page, then its mediators, sources, claims and
-    agreements (see _LINKED).
+    A page already rendered at this dataset version (in a read session, see _kept_rows) is
+    that one statement; otherwise six whatever the page size: the states' columns, then their
+    mediators, sources, claims and agreements (see _LINKED).
     """
-    result = session.execute(q, params)
-    names = list(result.keys())
-    rows = [dict(zip(names, r, strict=True)) for r in result.fetchall()]
-    if not rows:
-        return rows, None
-    count = rows[0].get("_count")
-    pks = [r.pop("pk") for r in rows]
-    by_pk = dict(zip(pks, rows, strict=True))
+    found_rows = session.execute(q, params).all()
+    if not found_rows:
+        return [], None
+    count = found_rows[0][1] if len(found_rows[0]) > 1 else None
+    pks = [r[0] for r in found_rows]
+    store = _kept_rows(session, version)
+    with _ROWS_LOCK:
+        found = {pk: store[pk] for pk in pks if pk in store}
+    missing = [pk for pk in pks if pk not in found]
+    if missing:
+        stored = session.execute(_exchange_select().where(E.c.pk.in_(missing))).mappings()
+        made = _render_rows(session, {r["pk"]: dict(r) for r in stored}, version)
+        found.update(made)
+        with _ROWS_LOCK:
+            store.update(made)
+            while len(store) > _ROWS_KEPT:
+                store.popitem(last=False)
+    # The kept rows themselves: read-only to callers (the single view copies the one it
+    # changes), which is most of what keeping them saves.
+    return [found[pk] for pk in pks], count
+
+
+def _render_rows(
+    session: Reads, by_pk: dict[int, dict[str, Any]], version: int | None
+) -> dict[int, dict[str, Any]]:
+    """The public rows of these exchange states (pk -> row): their lists from the link rows,
+    each side's figure status from the claims, and the agreements, at `version`."""
+    pks = list(by_pk)
+    rows = list(by_pk.values())
     by_id = {r["id"]: r for r in rows}
     claimed: dict[tuple[str, str], list[int]] = {}
     for r in rows:
@@ -362,7 +385,37 @@ def _exchange_rows(
         for fig in FIGURES:
             status[fig], span[fig] = figure_status(r[fig], claimed.get((r["id"], fig), []))
         r["figure_status"], r["figure_range"] = status, span
-    return [{c: r[c] for c in EXCHANGE_COLUMNS} for r in rows], count
+    return {pk: {c: r[c] for c in EXCHANGE_COLUMNS} for pk, r in by_pk.items()}
+
+
+# Rendered rows kept per (database, dataset version): a state's row (its pk) never changes,
+# and what a row adds from other records (claims, agreements) is fixed at one version, so a
+# (version, pk) renders the same row for good. A page of rows already seen is then the page
+# statement alone: a date window moved along a dashboard's axis mostly shows rows seen. Only
+# read sessions keep rows: a write session sees a version not yet committed (and perhaps
+# never: a rolled-back write's number is used again).
+_ROWS: weakref.WeakKeyDictionary[Any, tuple[int, OrderedDict[int, dict[str, Any]]]] = (
+    weakref.WeakKeyDictionary()
+)
+_ROWS_KEPT = 4096  # rows per database (a few MB): the shipped dataset is 150
+_ROWS_LOCK = threading.Lock()
+
+
+def _kept_rows(session: Reads, version: int | None) -> OrderedDict[int, dict[str, Any]]:
+    """The rows kept for this session's database at `version` (None: the snapshot's current
+    one): the newest version's only, so a write lets the old rows go at once; anything else
+    gets a store of its own that nobody keeps."""
+    if not session.info.get(READ):
+        return OrderedDict()
+    number = version if version is not None else dataset_state(session)[0]
+    engine = session.get_bind()
+    with _ROWS_LOCK:
+        kept = _ROWS.get(engine)
+        if kept is None or kept[0] < number:
+            kept = _ROWS[engine] = (number, OrderedDict())
+        if kept[0] != number:  # an earlier version, pinned: rendered, not kept
+            return OrderedDict()
+        return kept[1]
 
 
 def _exchange_select() -> Select[Any]:
@@ -379,7 +432,7 @@ def csv_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def list_exchanges(
-    session: Session,
+    session: Reads,
     *,
     version: int | None,
     filters: ExchangeFilters,
@@ -463,7 +516,7 @@ _DAY_COUNTS_KEPT = 32
 _DAY_COUNTS_LOCK = threading.Lock()
 
 
-def day_counts(session: Session, filters: ExchangeFilters, version: int | None) -> DayCounts:
+def day_counts(session: Reads, filters: ExchangeFilters, version: int | None) -> DayCounts:
     """The DayCounts of `filters` (dates aside) at `version`, made by one grouped scan the
     first time and then kept."""
     number = version if version is not None else dataset_state(session)[0]
@@ -503,7 +556,7 @@ def _page_statement(
 ) -> Select[Any]:
     conds = _conditions(p, statuses)
     key, desc = SORT_KEYS[sort]
-    q = _exchange_select().where(*conds)
+    q = select(E.c.pk).where(*conds)
     if counted:
         # The count rides on the page's own statement (SQLite and PostgreSQL both run an
         # uncorrelated scalar subquery once): one statement to build and send instead of two.
@@ -516,21 +569,20 @@ def _page_statement(
     return q.order_by(*order).limit(_bind(p, "limit"))
 
 
-def get_exchange_revision(session: Session, exchange_id: str, *, version: int | None) -> int | None:
+def get_exchange_revision(session: Reads, exchange_id: str, *, version: int | None) -> int | None:
     """The exchange's revision at `version`, or None when it is not live then."""
     q = select(E.c.revision).where(E.c.id == exchange_id, live_clause(E, version))
-    return session.execute(q).scalar()
+    revision: int | None = session.execute(q).scalar()
+    return revision
 
 
-def get_exchange(
-    session: Session, exchange_id: str, *, version: int | None
-) -> dict[str, Any] | None:
+def get_exchange(session: Reads, exchange_id: str, *, version: int | None) -> dict[str, Any] | None:
     """One exchange at `version`, its sources embedded as objects."""
-    q = _exchange_select().where(E.c.id == exchange_id, live_clause(E, version))
+    q = select(E.c.pk).where(E.c.id == exchange_id, live_clause(E, version))
     rows, _ = _exchange_rows(session, q, version)
     if not rows:
         return None
-    row = rows[0]
+    row = dict(rows[0])  # a copy: it embeds its sources and claims below
     found = {s["id"]: s for s in _source_rows(session, S.c.id.in_(row["sources"]), version)}
     row["sources"] = [found[sid] for sid in row["sources"] if sid in found]
     only = ClaimFilters(exchange=exchange_id)
@@ -539,7 +591,7 @@ def get_exchange(
 
 
 def _source_rows(
-    session: Session, where: Any, version: int | None, limit: int | None = None
+    session: Reads, where: Any, version: int | None, limit: int | None = None
 ) -> list[dict[str, Any]]:
     q = select(*[S.c[c] for c in SOURCE_COLUMNS]).where(where, live_clause(S, version))
     q = q.order_by(S.c.id)
@@ -582,7 +634,7 @@ def _source_conditions(f: SourceFilters, version: int | None) -> list[ColumnElem
 
 
 def list_sources(
-    session: Session,
+    session: Reads,
     *,
     version: int | None,
     filters: SourceFilters,
@@ -597,7 +649,7 @@ def list_sources(
     return _source_rows(session, and_(*conds), version, limit), int(count)
 
 
-def get_source(session: Session, source_id: str, *, version: int | None) -> dict[str, Any] | None:
+def get_source(session: Reads, source_id: str, *, version: int | None) -> dict[str, Any] | None:
     """One source at `version` with the ids of the exchanges it reports."""
     rows = _source_rows(session, S.c.id == source_id, version)
     if not rows:
@@ -613,7 +665,7 @@ def get_source(session: Session, source_id: str, *, version: int | None) -> dict
     return row
 
 
-def list_mediators(session: Session, *, version: int | None) -> list[dict[str, Any]]:
+def list_mediators(session: Reads, *, version: int | None) -> list[dict[str, Any]]:
     """Every mediator with the number of exchanges naming it, in one grouped query."""
     counts = (
         select(EM.c.mediator_id, func.count().label("n"))
@@ -631,7 +683,7 @@ def list_mediators(session: Session, *, version: int | None) -> list[dict[str, A
     return [dict(r) for r in session.execute(q).mappings()]
 
 
-def dataset_counts(session: Session, *, version: int | None) -> dict[str, Any]:
+def dataset_counts(session: Reads, *, version: int | None) -> dict[str, Any]:
     """Live records per table, and the first and last day an exchange is recorded."""
     first, last = session.execute(
         select(func.min(E.c.date), func.max(E.c.date)).where(live_clause(E, version))
@@ -650,7 +702,7 @@ def dataset_counts(session: Session, *, version: int | None) -> dict[str, Any]:
 COVERAGE_ID = "dataset"
 
 
-def get_coverage(session: Session, *, version: int | None) -> dict[str, Any] | None:
+def get_coverage(session: Reads, *, version: int | None) -> dict[str, Any] | None:
     """The coverage the curators set (from, until, note), or None before any is set."""
     q = select(
         COV.c.from_date, COV.c.until_date, COV.c.note, COV.c.updated_at, COV.c.revision
@@ -674,7 +726,7 @@ def coverage_statement(coverage: Mapping[str, Any] | None) -> str:
 
 
 def get_moved_exchange(
-    session: Session, exchange_id: str, *, version: int | None
+    session: Reads, exchange_id: str, *, version: int | None
 ) -> dict[str, Any] | None:
     """Where an exchange id that is no more went (the event was re-dated), or None."""
     q = select(
@@ -689,7 +741,7 @@ CHANGE_COLUMNS = ("seq", "version", "created_at", "actor", "action", "record_typ
 
 
 def list_changes(
-    session: Session, *, upto: int, since_version: int | None, limit: int, after: int | None
+    session: Reads, *, upto: int, since_version: int | None, limit: int, after: int | None
 ) -> tuple[list[dict[str, Any]], int]:
     """The changelog, oldest first, up to dataset version `upto`."""
     ch = table_of(Change)
@@ -709,7 +761,7 @@ def list_changes(
     return rows, int(count)
 
 
-def known_ids(session: Session, table: Any, ids: Sequence[str], version: int | None) -> set[str]:
+def known_ids(session: Reads, table: Any, ids: Sequence[str], version: int | None) -> set[str]:
     q = select(table.c.id).where(table.c.id.in_(ids), live_clause(table, version))
     return set(session.execute(q).scalars())
 
@@ -724,7 +776,7 @@ class ClaimFilters:
 
 
 def list_claims(
-    session: Session,
+    session: Reads,
     *,
     version: int | None,
     filters: ClaimFilters,
@@ -778,7 +830,7 @@ AGREEMENT_COLUMNS = (
 
 
 def list_agreements(
-    session: Session, *, version: int | None, agreement_id: str | None = None
+    session: Reads, *, version: int | None, agreement_id: str | None = None
 ) -> list[dict[str, Any]]:
     """Agreements with their stages and what the stages delivered: three queries in all."""
     conds = [live_clause(A, version)]
@@ -827,7 +879,7 @@ def list_agreements(
     return [{c: r[c] for c in AGREEMENT_COLUMNS} for r in rows]
 
 
-def get_claim(session: Session, claim_id: str, *, version: int | None) -> dict[str, Any] | None:
+def get_claim(session: Reads, claim_id: str, *, version: int | None) -> dict[str, Any] | None:
     """One claim at `version`."""
     rows, _ = list_claims(
         session, version=version, filters=ClaimFilters(claim_id=claim_id), limit=1

@@ -23,12 +23,12 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import Session
 
 from app import codebook
 from app.codebook import CUMULATIVE_PREFIX as CUMULATIVE
 from app.codebook import Kind
 from app.curation import live_clause
+from app.db import Reads
 from app.queries import (
     EM,
     OT,
@@ -43,11 +43,11 @@ from app.queries import (
 BODIES = Kind.bodies_repatriation.value
 
 
-def _dialect(session: Session) -> str:
+def _dialect(session: Reads) -> str:
     return session.get_bind().dialect.name
 
 
-def period_start(session: Session, column: Any, interval: str) -> ColumnElement[Any]:
+def period_start(session: Reads, column: Any, interval: str) -> ColumnElement[Any]:
     """The first day of the week (ISO, Monday), month, quarter or year holding `column`."""
     if _dialect(session) == "postgresql":
         return cast(func.date_trunc(interval, column), Date)
@@ -62,7 +62,7 @@ def period_start(session: Session, column: Any, interval: str) -> ColumnElement[
     return func.date(column, "start of year")
 
 
-def days_between(session: Session, later: Any, earlier: Any) -> ColumnElement[Any]:
+def days_between(session: Reads, later: Any, earlier: Any) -> ColumnElement[Any]:
     if _dialect(session) == "postgresql":
         diff: ColumnElement[Any] = later - earlier
         return diff
@@ -129,7 +129,7 @@ def _kind_measures(kind: str, n: int, ua: int, ru: int, un_ua: int, un_ru: int) 
     return out
 
 
-def summary(session: Session, *, version: int | None, filters: ExchangeFilters) -> dict[str, Any]:
+def summary(session: Reads, *, version: int | None, filters: ExchangeFilters) -> dict[str, Any]:
     """The ten measures, per kind and in all; the first date; the last exchange of living people
     and the last repatriation; the largest exchange; gaps between exchanges of living people.
 
@@ -174,7 +174,7 @@ def summary(session: Session, *, version: int | None, filters: ExchangeFilters) 
 
 
 def _last(
-    session: Session, conds: list[ColumnElement[bool]], groups: list[dict[str, Any]],
+    session: Reads, conds: list[ColumnElement[bool]], groups: list[dict[str, Any]],
     kinds: tuple[str, ...],
 ) -> dict[str, Any] | None:  # fmt: skip
     """The latest event of `kinds` (the last id of its day), or None."""
@@ -191,7 +191,7 @@ def _last(
 
 
 def _largest(
-    session: Session, conds: list[ColumnElement[bool]], people: list[dict[str, Any]]
+    session: Reads, conds: list[ColumnElement[bool]], people: list[dict[str, Any]]
 ) -> dict[str, Any] | None:
     """The exchange of living people with the largest total (both figures stated), earliest
     first among equals, or None."""
@@ -209,7 +209,7 @@ def _largest(
 
 
 def _mediated(
-    session: Session, conds: list[ColumnElement[bool]], groups: list[dict[str, Any]]
+    session: Reads, conds: list[ColumnElement[bool]], groups: list[dict[str, Any]]
 ) -> tuple[int, int]:
     """How many exchanges, and how many repatriations, name a mediator: the selected events
     in index order, each looked up once in the narrow link index (no DISTINCT to sort, where
@@ -227,7 +227,7 @@ def _mediated(
     return int(row[0]), int(row[1])
 
 
-def _gaps(session: Session, conds: list[ColumnElement[bool]], n: int) -> dict[str, Any]:
+def _gaps(session: Reads, conds: list[ColumnElement[bool]], n: int) -> dict[str, Any]:
     """Median and longest gap in days between consecutive events (date order; same day = 0).
 
     Events sharing a day contribute gaps of 0, so the gaps are n - D zeros plus the D - 1
@@ -283,7 +283,7 @@ def series_window(
 
 
 def timeseries(
-    session: Session,
+    session: Reads,
     *,
     version: int | None,
     filters: ExchangeFilters,
@@ -343,7 +343,7 @@ def _period_of(day: dt.date, interval: str) -> dt.date:
 
 
 def mediators(
-    session: Session, *, version: int | None, filters: ExchangeFilters
+    session: Reads, *, version: int | None, filters: ExchangeFilters
 ) -> list[dict[str, Any]]:
     """Per mediator: the ten measures, and the first and last date it took part."""
     conds = exchange_conditions(filters, version)
@@ -376,7 +376,7 @@ def mediators(
 
 
 def reconciliation(
-    session: Session,
+    session: Reads,
     *,
     version: int | None,
     claimants: tuple[str, ...] = (),

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
-from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app import queries
 from app.answers import ClaimPublic, Item, Page
 from app.codebook import Claimant, Figure
+from app.db import Reads
 from app.deps import ID_RE, CursorQ, FormatDep, LimitQ, ReadDep, StreamQ, listed, split_values
 from app.problems import NotFound
 from app.routers import common
@@ -65,7 +65,7 @@ def list_claims(
         disputed=disputed,
     )
 
-    def fetch(session: Session, version: int | None, after: dict[str, Any] | None, n: int) -> Any:
+    def fetch(session: Reads, version: int | None, after: dict[str, Any] | None, n: int) -> Any:
         return queries.list_claims(
             session, version=version, filters=filters, limit=n, after=common.after_id(after)
         )

@@ -6,12 +6,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
 from app import queries
-from app.db import read_session
+from app.db import Reads, read_session
 from app.deps import ReadContext
 from app.http import (
     Format,
@@ -77,7 +76,7 @@ def coverage_meta(cov: Mapping[str, Any] | None) -> dict[str, Any]:
     }
 
 
-Fetch = Callable[[Session, int | None, dict[str, Any] | None, int], tuple[list[Row], int]]
+Fetch = Callable[[Reads, int | None, dict[str, Any] | None, int], tuple[list[Row], int]]
 STREAM_CHUNK = 2500  # rows per chunk: each chunk counts the matches again (~10 ms per 100k)
 
 

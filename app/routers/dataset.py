@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app import codebook, queries
 from app.answers import ChangePublic, Codebook, CoverageRecord, DatasetInfo, Item, Page
 from app.citation import citation_bibtex, citation_csl, citation_text
 from app.codebook import DATASET_NAME, DATASET_TITLE, LICENSE
+from app.db import Reads
 from app.deps import CursorQ, LangDep, LimitQ, ReadDep, StreamQ
 from app.http import Format, base_url, dumps, read_response
 from app.problems import NotFound, invalid
@@ -84,7 +84,7 @@ def list_changes(
 ) -> Response:
     """The public changelog, oldest first: every accepted change, deletions included."""
 
-    def fetch(session: Session, _at: int | None, after: dict[str, Any] | None, n: int) -> Any:
+    def fetch(session: Reads, _at: int | None, after: dict[str, Any] | None, n: int) -> Any:
         seq = None if after is None else after.get("seq")
         if after is not None and (not isinstance(seq, int) or isinstance(seq, bool)):
             raise invalid("cursor", "is not a cursor this API issued")

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from app import queries
 from app.answers import ClaimPublic, ExchangeDetail, ExchangePublic, Item, MovedExchange, Page
-from app.deps import ID_RE, CursorQ, FiltersDep, FormatDep, LimitQ, ReadDep, SortQ, StreamQ
+from app.db import Reads
+from app.deps import ID_RE, ExchangeListQuery, FormatDep, ReadDep, read_context_of
+from app.http import negotiate
 from app.problems import NotFound, invalid
 from app.routers import common
 from app.routers.responses import ERRORS, LIST_FORMATS
@@ -49,45 +50,45 @@ def keyset(data: dict[str, Any] | None, sort: str) -> tuple[Any, str] | None:
     response_model=Page[ExchangePublic],
     responses={**LIST_FORMATS, **ERRORS},
 )
-def list_exchanges(
-    request: Request,
-    ctx: ReadDep,
-    fmt: FormatDep,
-    filters: FiltersDep,
-    sort: SortQ = "-date",  # type: ignore[assignment]
-    limit: LimitQ = 50,
-    cursor: CursorQ = None,
-    stream: StreamQ = False,
-) -> Response:
+def list_exchanges(request: Request, params: Annotated[ExchangeListQuery, Query()]) -> Response:
     """List exchanges, filtered, sorted and paginated."""
-    order = str(sort)
+    # One model for every parameter: the fast lane (app.fastlane) reads a request with it
+    # too and calls this very function, so both parse, refuse and answer alike.
+    ctx = read_context_of(request, params.as_of_version)
+    try:
+        fmt = negotiate(request, params.format)
+        request.state.bom = params.bom
+        filters = params.filters()
+        order = str(params.sort)
 
-    def fetch(session: Session, version: int | None, after: dict[str, Any] | None, n: int) -> Any:
-        return queries.list_exchanges(
-            session,
-            version=version,
-            filters=filters,
-            sort=order,
-            limit=n,
-            after=keyset(after, order),
+        def fetch(session: Reads, version: int | None, after: dict[str, Any] | None, n: int) -> Any:
+            return queries.list_exchanges(
+                session,
+                version=version,
+                filters=filters,
+                sort=order,
+                limit=n,
+                after=keyset(after, order),
+            )
+
+        def key(row: dict[str, Any]) -> dict[str, Any]:
+            return {"s": order, "k": queries.sort_value(order, row), "id": row["id"]}
+
+        return common.page(
+            request,
+            ctx,
+            fmt=fmt,
+            cursor=params.cursor,
+            limit=params.limit,
+            stream=params.stream,
+            fetch=fetch,
+            key=key,
+            columns=queries.EXCHANGE_CSV_COLUMNS,
+            csv_row=queries.csv_row,
+            filename="exchanges",
         )
-
-    def key(row: dict[str, Any]) -> dict[str, Any]:
-        return {"s": order, "k": queries.sort_value(order, row), "id": row["id"]}
-
-    return common.page(
-        request,
-        ctx,
-        fmt=fmt,
-        cursor=cursor,
-        limit=limit,
-        stream=stream,
-        fetch=fetch,
-        key=key,
-        columns=queries.EXCHANGE_CSV_COLUMNS,
-        csv_row=queries.csv_row,
-        filename="exchanges",
-    )
+    finally:
+        ctx.close()
 
 
 MOVED: dict[int | str, dict[str, Any]] = {

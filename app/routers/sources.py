@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
-from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app import queries
 from app.answers import Item, Page, SourceDetail, SourcePublic
+from app.db import Reads
 from app.deps import ID_RE, CursorQ, FormatDep, LimitQ, ReadDep, SourceFiltersDep, StreamQ
 from app.problems import NotFound
 from app.routers import common
@@ -35,7 +35,7 @@ def list_sources(
 ) -> Response:
     """List sources in id order, filtered and paginated."""
 
-    def fetch(session: Session, version: int | None, after: dict[str, Any] | None, n: int) -> Any:
+    def fetch(session: Reads, version: int | None, after: dict[str, Any] | None, n: int) -> Any:
         return queries.list_sources(
             session, version=version, filters=filters, limit=n, after=common.after_id(after)
         )

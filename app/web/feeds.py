@@ -20,11 +20,11 @@ from urllib.parse import quote, urlencode
 import orjson
 from fastapi import APIRouter, Request
 from sqlalchemy import Table, func, select
-from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app.citation import AUTHOR
 from app.codebook import BODIES_KINDS, DATASET_NAME, FIRST_DATE, LICENSE, Kind
+from app.db import Reads
 from app.deps import ReadDep
 from app.http import Format, base_url, iso_utc, read_response
 from app.models import Change, Claim, Mediator, Source, table_of
@@ -112,7 +112,7 @@ class Item:
 
 
 def _states(
-    session: Session, table: Table, columns: Sequence[str], ids: set[str], upto: int
+    session: Reads, table: Table, columns: Sequence[str], ids: set[str], upto: int
 ) -> dict[str, list[Mapping[str, Any]]]:
     """Every state of these records up to version `upto`, by id."""
     out: dict[str, list[Mapping[str, Any]]] = {}
@@ -136,7 +136,7 @@ def _live(states: Sequence[Mapping[str, Any]], version: int) -> Mapping[str, Any
     return next((s for s in states if _is_live(s, version)), None)
 
 
-def feed_items(session: Session, upto: int, limit: int = LIMIT) -> list[Item]:
+def feed_items(session: Reads, upto: int, limit: int = LIMIT) -> list[Item]:
     """The newest `limit` changes of exchanges up to version `upto`, newest first."""
     ch = table_of(Change)
     cols = ("version", "created_at", "action", "record_id", "before", "after", "reason")
