@@ -163,6 +163,8 @@ class Entry:
     compressible: bool = False
     encoded: dict[bytes, bytes] = field(default_factory=dict)
     stored: bool = False  # counted in the cache's size (False once dropped)
+    # The security headers every answer of it carries (app.front works them out once).
+    secured: list[tuple[bytes, bytes]] | None = None
 
     @functools.cached_property
     def not_modified_headers(self) -> list[tuple[bytes, bytes]]:
@@ -196,7 +198,7 @@ def accepted_codings(header: bytes | None) -> frozenset[bytes]:
 
 # The request headers the cache reads: collected in one pass over the request's headers.
 WANTED = frozenset((b"accept", b"host", b"accept-encoding", b"if-none-match",
-                    b"if-modified-since", b"accept-language"))  # fmt: skip
+                    b"if-modified-since", b"accept-language", b"x-request-id"))  # fmt: skip
 # Answers in the reader's language (lang=, else Accept-Language): keyed by the language the
 # header negotiates too, one of three, so a Ukrainian page is never kept for an English reader.
 LOCALIZED_PREFIXES = ("/v1/codebook", "/embed/", "/feeds/")
@@ -206,7 +208,7 @@ def _localized(path: str) -> bool:
     return path == "/" or path.startswith(LOCALIZED_PREFIXES)
 
 
-def _headers(scope: Scope) -> dict[bytes, bytes]:
+def request_headers(scope: Scope) -> dict[bytes, bytes]:
     """The first of each header, as the framework reads it (a repeated Accept must key the
     answer the app gives, or a CSV could be kept under a JSON request's key)."""
     out: dict[bytes, bytes] = {}
@@ -325,31 +327,51 @@ class ResponseCache:
             return
         if version != self.version:
             self._drop_all(version)
-        headers = _headers(scope)
+        headers = request_headers(scope)
         key = self._key(scope, headers)
         entry = self.entries.get(key)
         if entry is not None:
             self.entries.move_to_end(key)
-            await self._answer(headers, send, entry)
+            await self.answer(headers, send, entry)
             return
         await self._fill(scope, receive, send, key, version, headers)
 
-    async def _answer(self, request: dict[bytes, bytes], send: Send, entry: Entry) -> None:
+    def lookup(self, scope: Scope, request: dict[bytes, bytes]) -> Entry | None:
+        """The entry that answers this GET as it stands, or None (a miss, a version moved
+        on, or a request the cache never keeps): for app.front, which answers a hit before
+        any middleware; everything else takes the whole stack, this cache included."""
+        if (
+            scope["path"].startswith(UNCACHED_PREFIXES)
+            or _streams(scope.get("query_string", b""))
+            or self.versions.current() != self.version
+        ):
+            return None
+        key = self._key(scope, request)
+        entry = self.entries.get(key)
+        if entry is not None:
+            self.entries.move_to_end(key)
+        return entry
+
+    async def answer(
+        self, request: dict[bytes, bytes], send: Send, entry: Entry,
+        extra: list[tuple[bytes, bytes]] | None = None,
+    ) -> int:  # fmt: skip
+        """Send the entry's answer to this request (304 when the client has it, compressed
+        when it asks), with `extra` headers; the status sent."""
         inm = request.get(b"if-none-match")
         ims = request.get(b"if-modified-since")
         if (inm is not None and _etag_matches(inm, entry.etag)) or (
             inm is None and ims is not None and _not_modified_since(ims, entry.last_modified)
         ):
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 304,
-                    "headers": [*entry.not_modified_headers, *self.cors],
-                }
-            )
+            headers = [*entry.not_modified_headers, *self.cors]
+            if extra:
+                headers += extra
+            await send({"type": "http.response.start", "status": 304, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
-            return
+            return 304
         body, headers = entry.body, [*entry.headers, *self.cors]
+        if extra:
+            headers += extra
         if entry.compressible:
             codings = accepted_codings(request.get(b"accept-encoding"))
             coding = b"br" if b"br" in codings else None
@@ -361,6 +383,7 @@ class ResponseCache:
         headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": entry.status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+        return int(entry.status)
 
     async def _fill(
         self, scope: Scope, receive: Receive, send: Send, key: tuple[bytes, ...], version: int,
@@ -408,7 +431,7 @@ class ResponseCache:
         body = bytes(memoryview(chunks[0])) if len(chunks) == 1 else b"".join(chunks)
         original = [(k.lower(), v) for k, v in start.get("headers", [])
                     if k.lower() not in (b"content-length", b"content-encoding")]  # fmt: skip
-        # Kept without CORS headers: _answer adds the one grant every read gets.
+        # Kept without CORS headers: answer() adds the one grant every read gets.
         headers = [(k, v) for k, v in original if not k.startswith(b"access-control-")]
         etag = next((v for k, v in headers if k == b"etag"), None)
         cacheable = (
@@ -440,7 +463,7 @@ class ResponseCache:
         if cacheable and self.versions.current() == version:
             self._store(key, entry)
         if etag is not None:
-            await self._answer(request, send, entry)
+            await self.answer(request, send, entry)
             return
         original.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": start["status"], "headers": original})

@@ -19,6 +19,7 @@ from app.codebook import DATASET_TITLE, PRIVACY_RULE, UNDISCLOSED_RULE
 from app.config import Settings, get_settings
 from app.db import make_engine
 from app.fastlane import FastLane
+from app.front import Front
 from app.http import COMPRESS_MIN
 from app.middleware import AllowedHosts, BoundedQuery, HeadAsGet, ReadOnlyCORS
 from app.routers import (
@@ -69,11 +70,14 @@ class App(FastAPI):
         # The host is checked before anything can answer, the response cache included. The
         # fast lane answers what the cache misses on its path (see app.fastlane).
         inner: ASGIApp = observability.Routed(super().build_middleware_stack())
-        if self.front:
-            inner = FastLane(inner, in_loop=self.reads_in_loop)
-        front = self.front(inner) if self.front else inner
-        checked = AllowedHosts(BoundedQuery(HeadAsGet(front)), self.allowed_hosts)
-        return observability.Observe(checked, cached=self.front is not None)
+        if not self.front:
+            checked = AllowedHosts(BoundedQuery(HeadAsGet(inner)), self.allowed_hosts)
+            return observability.Observe(checked, cached=False)
+        cache = self.front(FastLane(inner, in_loop=self.reads_in_loop))
+        hosts = AllowedHosts(BoundedQuery(HeadAsGet(cache)), self.allowed_hosts)
+        observe = observability.Observe(hosts, cached=True)
+        # A cache hit is answered at the front door, by the same pieces (see app.front).
+        return Front(observe, cache=cache, hosts=hosts, observe=observe)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Straight to the stack for HTTP: FastAPI's own OpenTelemetry hook is not configured
@@ -112,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.collect()
         gc.freeze()
         yield
+        observability.flush_access_log()  # a clean shutdown writes every kept line
         engine.dispose()
         read_engine.dispose()
         loop_engine = getattr(app.state, "loop_engine", None)

@@ -55,6 +55,10 @@ class AllowedHosts:
                                              www_redirect=False)  # fmt: skip
         self.verdicts: dict[bytes | None, bool] = {}
 
+    def allowed_before(self, host: bytes | None) -> bool:
+        """Whether this Host is known to be allowed (its verdict kept, or any host is)."""
+        return self.trusted.allow_any or self.verdicts.get(host) is True
+
     async def _allowed(self, scope: Scope, receive: Receive) -> bool:
         """Ask TrustedHostMiddleware: it calls the app (_let_through) only for a good host."""
         probe: Scope = {"type": "http", "headers": scope["headers"], _PASSED: False}

@@ -34,6 +34,8 @@ access line goes straight to it instead of through a LogRecord and the handler c
 
 from __future__ import annotations
 
+import asyncio
+import atexit
 import base64
 import contextvars
 import gzip
@@ -146,6 +148,14 @@ class JsonFormatter(OrjsonFormatter):
         )
 
 
+# Access lines wait at most this long (or this many bytes) to be written together: one write
+# a request cost more than a cached answer (15 us of 74, measured under wrk with the log on a
+# file). Every other record writes them out first, so the log keeps its order; a clean
+# shutdown (the app's lifespan, and atexit) writes what is left: no line is lost.
+FLUSH_AFTER = 0.2
+FLUSH_BYTES = 64 * 1024
+
+
 class JsonStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """One JSON object per line on whatever sys.stderr is when the line is written."""
 
@@ -153,6 +163,8 @@ class JsonStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         super().__init__()
         self.setFormatter(JsonFormatter())
         self.addFilter(RequestIdFilter())
+        self._pending: list[str] = []
+        self._size = 0
 
     @property
     def stream(self) -> TextIO:
@@ -163,16 +175,51 @@ class JsonStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
     def write_line(self, line: str) -> None:
-        """Write one formatted line as emit() would (errors are dropped, as logging does)."""
+        """Keep one formatted access line, written with the others within FLUSH_AFTER."""
         self.acquire()
         try:
+            first = not self._pending
+            self._pending.append(line)
+            self._size += len(line) + 1
+            full = self._size >= FLUSH_BYTES
+        finally:
+            self.release()
+        if full:
+            self.flush()
+        elif first:
+            try:
+                asyncio.get_running_loop().call_later(FLUSH_AFTER, self.flush)
+            except RuntimeError:  # no event loop in this thread: nothing would come back
+                self.flush()
+
+    def flush(self) -> None:
+        """Write the kept lines (errors are dropped, as logging does: the answer stands)."""
+        self.acquire()
+        try:
+            lines, self._pending, self._size = self._pending, [], 0
             stream = sys.stderr
-            stream.write(line + "\n")
-            stream.flush()
-        except (OSError, ValueError):  # stderr closed or gone: the line is lost, not the answer
+            if lines:
+                stream.write("\n".join(lines) + "\n")
+            stream.flush()  # also what logging's own emit() asks of it
+        except (OSError, ValueError):  # stderr closed or gone: the lines are lost
             pass
         finally:
             self.release()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._pending:
+            self.flush()  # the access lines before it came first
+        super().emit(record)
+
+
+def flush_access_log() -> None:
+    """Write every access line still kept (at shutdown)."""
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, JsonStderrHandler):
+            handler.flush()
+
+
+atexit.register(flush_access_log)
 
 
 _APP_LOGGER = logging.getLogger("app")
@@ -207,13 +254,18 @@ def configure_logging(level: str | int = "info", *, access: bool = True) -> None
         root.addHandler(JsonStderrHandler())
     root.setLevel(numeric)
     ACCESS.setLevel(logging.NOTSET if access else logging.WARNING)
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    for name in ("uvicorn", "uvicorn.error"):
         server = logging.getLogger(name)
         server.handlers.clear()  # its plain-text handlers: send its lines to ours instead
         server.propagate = True
     # app.access already writes one line per request (with route and timing); uvicorn's own
-    # access line would log every request twice.
-    logging.getLogger("uvicorn.access").disabled = True
+    # access line would log every request twice. With no handler and no propagation, uvicorn
+    # sees none (Logger.hasHandlers) and skips even formatting its arguments (about 4 us of
+    # every request, seen under load).
+    theirs = logging.getLogger("uvicorn.access")
+    theirs.handlers.clear()
+    theirs.propagate = False
+    theirs.disabled = True
 
 
 # ---- metrics --------------------------------------------------------------------------------
@@ -487,15 +539,8 @@ class Observe:
             await self.app(scope, receive, send)
             return
         began = time.perf_counter()
-        rid = None
-        for name, value in scope["headers"]:
-            if name == b"x-request-id":
-                if _SANE_ID(value):
-                    rid = value.decode("ascii")
-                break
-        if rid is None:
-            prefix, counter = _ids
-            rid = f"{prefix}{next(counter):x}"
+        given = next((v for k, v in scope["headers"] if k == b"x-request-id"), None)
+        rid = request_id(given)
         token = REQUEST_ID.set(rid)
         rid_header = (b"x-request-id", rid.encode("ascii"))
         slot: list[str | None] = [None]
@@ -530,13 +575,14 @@ class Observe:
             error = exc
             raise
         finally:
-            self._done(scope, slot[0], status or 500, time.perf_counter() - began, error)
+            self.done(scope, slot[0], status or 500, time.perf_counter() - began, error, rid)
             REQUEST_ID.reset(token)
 
-    def _done(
+    def done(
         self, scope: Scope, routed: str | None, status: int, seconds: float,
-        error: BaseException | None,
+        error: BaseException | None, request_id: str | None,
     ) -> None:  # fmt: skip
+        """Count the request and write its access line (routed None: the cache answered)."""
         path: str = scope["path"]
         method: str = scope["method"]
         if routed is None:  # never reached the framework: the response cache answered
@@ -569,7 +615,6 @@ class Observe:
             fields["cache"] = "hit"
         if error is not None:
             fields["error"] = type(error).__name__
-        request_id = REQUEST_ID.get()
         handler = sole_handler(level)
         if handler is not None and isinstance(handler.formatter, JsonFormatter):
             name = "INFO" if level == logging.INFO else logging.getLevelName(level)
@@ -578,6 +623,24 @@ class Observe:
             record = logging.LogRecord("app.access", level, __file__, 0, "request", None, None)
             record.access, record.request_id = fields, request_id
             ACCESS.handle(record)
+
+
+def request_id(given: bytes | None) -> str:
+    """The request's id: the client's X-Request-ID when it is sane, else a new one."""
+    if given is not None and _SANE_ID(given):
+        return given.decode("ascii")
+    prefix, counter = _ids
+    return f"{prefix}{next(counter):x}"
+
+
+def security_headers(headers: Any, body: bytes) -> list[tuple[bytes, bytes]]:
+    """What Observe adds to an answer with these headers and this (identity) body, but the
+    request id: the same for every answer of one cache entry, so it is worked out once."""
+    out, needs_policy = _secured(headers, (b"", b""))
+    added = out[len([h for h in headers if h[0] != b"server"]) + 1 :]
+    if needs_policy:
+        added.append((b"content-security-policy", page_csp(body)))
+    return added
 
 
 def _with_policy(start: Message, body: bytes) -> Message:

@@ -3,6 +3,7 @@ private PostgreSQL servers (a primary, or a hot standby of one)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -13,6 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import create_engine, text
@@ -26,6 +28,18 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def access_lines(log: Path, until: Any, timeout: float = 5.0) -> list[dict[str, Any]]:
+    """The JSON access lines in a server's log once `until(lines)` holds: the server writes
+    its access lines together, within a fraction of a second (observability.FLUSH_AFTER)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        lines = [json.loads(x) for x in log.read_text().splitlines() if x.startswith("{")]
+        requests = [x for x in lines if x.get("message") == "request"]
+        if until(requests) or time.monotonic() > deadline:
+            return requests
+        time.sleep(0.05)
 
 
 @contextmanager

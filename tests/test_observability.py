@@ -221,6 +221,7 @@ def test_the_direct_path_writes_the_same_line_as_the_logging_chain(client, capsy
         assert observability.sole_handler(logging.INFO) is None  # a filter needs the chain
     finally:
         logging.getLogger("app.access").filters.clear()
+    observability.flush_access_log()  # the direct path keeps its lines a moment (FLUSH_AFTER)
     lines = log_lines(capsys)
     (chain,) = access_lines(lines, "chain")
     (direct,) = access_lines(lines, "direct")
@@ -480,3 +481,30 @@ def test_a_plain_test_client_app_sees_headers_too():
     with TestClient(create_app()) as c:
         r = c.get("/healthz")
     assert r.headers["content-security-policy"] == DATA_CSP and ID.match(r.headers["x-request-id"])
+
+
+def test_kept_access_lines_are_written_in_order_and_at_shutdown(db_url, capsys, monkeypatch):
+    """The direct path keeps its lines a moment and writes them together; another record
+    writes them first (the log keeps its order); a clean shutdown writes what is left."""
+    from tests.conftest import make_client
+
+    monkeypatch.setattr(observability, "FLUSH_AFTER", 60.0)  # no timer: only the events below
+    # The test client's own log record (httpx, one per request) would write them out too.
+    monkeypatch.setattr(logging.getLogger("httpx"), "level", logging.WARNING)
+    with make_client(db_url) as c:  # creating the app set our handler up
+        ours = next(
+            h for h in logging.root.handlers if isinstance(h, observability.JsonStderrHandler)
+        )
+        monkeypatch.setattr(logging.root, "handlers", [ours])
+        capsys.readouterr()
+        c.get("/v1/codebook", headers={"X-Request-ID": "kept-1"})
+        c.get("/v1/codebook", headers={"X-Request-ID": "kept-2"})
+        assert access_lines(log_lines(capsys), "kept-1") == []  # kept, not yet written
+        logging.getLogger("app.test").warning("another record")
+        lines = log_lines(capsys)
+        assert [line.get("request_id") or line["message"] for line in lines][-3:] == [
+            "kept-1", "kept-2", "another record",
+        ]  # fmt: skip
+        c.get("/v1/codebook", headers={"X-Request-ID": "kept-3"})
+    # Leaving the client ran the app's shutdown: the last line is out.
+    assert len(access_lines(log_lines(capsys), "kept-3")) == 1
