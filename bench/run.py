@@ -67,7 +67,7 @@ SERVER_CPUS = "0"
 LOAD_CPU = "1"
 BOTH_CPUS = "0,1"
 
-# Targets of issue 8.
+# Targets of issues 8 and 18.
 WARM_VS_BARE = 0.50
 WARM_P99_MS = 10.0
 COLD_VS_DATASETTE = 3.0
@@ -1252,7 +1252,7 @@ def write_results(bench: Bench, started: dt.datetime, args: argparse.Namespace) 
         "",
         markdown_table(TABLE_HEAD, table),
         "",
-        "## Targets of issue 8 (ratios from this one run)",
+        "## Targets of issues 8 and 18 (ratios from this one run)",
         "",
         markdown_table(["target", "measured", "goal", "result"], targets),
         "",
