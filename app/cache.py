@@ -159,12 +159,22 @@ class Entry:
     headers: list[tuple[bytes, bytes]]
     body: bytes
     etag: bytes
-    last_modified: float | None
+    last_modified: bytes | None  # the header as sent; read as a time only when a client asks
     compressible: bool = False
     encoded: dict[bytes, bytes] = field(default_factory=dict)
     stored: bool = False  # counted in the cache's size (False once dropped)
     # The security headers every answer of it carries (app.front works them out once).
     secured: list[tuple[bytes, bytes]] | None = None
+
+    @functools.cached_property
+    def modified_at(self) -> float | None:
+        """Last-Modified as a timestamp, for If-Modified-Since (None: none, or unreadable)."""
+        if self.last_modified is None:
+            return None
+        try:
+            return parsedate_to_datetime(self.last_modified.decode()).timestamp()
+        except (TypeError, ValueError):
+            return None
 
     @functools.cached_property
     def not_modified_headers(self) -> list[tuple[bytes, bytes]]:
@@ -361,7 +371,7 @@ class ResponseCache:
         inm = request.get(b"if-none-match")
         ims = request.get(b"if-modified-since")
         if (inm is not None and _etag_matches(inm, entry.etag)) or (
-            inm is None and ims is not None and _not_modified_since(ims, entry.last_modified)
+            inm is None and ims is not None and _not_modified_since(ims, entry.modified_at)
         ):
             headers = [*entry.not_modified_headers, *self.cors]
             if extra:
@@ -452,13 +462,7 @@ class ResponseCache:
                 headers.append(
                     (b"vary", vary + b", Accept-Encoding" if vary else b"Accept-Encoding")
                 )
-        last_modified = None
-        for k, v in headers:
-            if k == b"last-modified":
-                try:
-                    last_modified = parsedate_to_datetime(v.decode()).timestamp()
-                except (TypeError, ValueError):
-                    last_modified = None
+        last_modified = next((v for k, v in headers if k == b"last-modified"), None)
         entry = Entry(start["status"], headers, body, etag or b"", last_modified, compressible)
         if cacheable and self.versions.current() == version:
             self._store(key, entry)

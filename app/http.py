@@ -118,6 +118,28 @@ def dumps(payload: Any) -> bytes:
     )
 
 
+class Record(dict[str, Any]):
+    """A rendered row that never changes once made (rows are kept per dataset version and
+    shared, so callers copy before changing one): its JSON is made once, on first use, and a
+    page of rows already seen is then mostly the joining of bytes."""
+
+    __slots__ = ("_json",)
+    _json: orjson.Fragment
+
+    def json(self) -> orjson.Fragment:
+        try:
+            return self._json
+        except AttributeError:
+            self._json = orjson.Fragment(dumps(self))
+            return self._json
+
+
+def json_rows(rows: Iterable[Any]) -> list[Any]:
+    """Rows for dumps(): a Record as its JSON made once, anything else as it is (the bytes
+    are the same either way)."""
+    return [row.json() if type(row) is Record else row for row in rows]
+
+
 def _csv_cell(value: Any) -> Any:
     if value is None:
         return ""
@@ -144,7 +166,7 @@ def to_csv(
 
 
 def to_ndjson(rows: Iterable[Mapping[str, Any]]) -> bytes:
-    return b"".join(dumps(row) + b"\n" for row in rows)
+    return b"".join(dumps(row) + b"\n" for row in json_rows(rows))
 
 
 def etag_value(

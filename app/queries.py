@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, or_
 
 from app.curation import live_clause
 from app.db import READ, Reads
+from app.http import Record
 from app.models import (
     Agreement,
     AgreementSource,
@@ -385,7 +386,7 @@ def _render_rows(
         for fig in FIGURES:
             status[fig], span[fig] = figure_status(r[fig], claimed.get((r["id"], fig), []))
         r["figure_status"], r["figure_range"] = status, span
-    return {pk: {c: r[c] for c in EXCHANGE_COLUMNS} for pk, r in by_pk.items()}
+    return {pk: Record((c, r[c]) for c in EXCHANGE_COLUMNS) for pk, r in by_pk.items()}
 
 
 # Rendered rows kept per (database, dataset version): a state's row (its pk) never changes,

@@ -202,3 +202,36 @@ def test_a_repeated_accept_header_cannot_poison_the_cache(client):
     plain = client.get("/v1/mediators", headers={"Accept": "application/json"})
     assert plain.headers["content-type"].startswith("application/json")
     assert plain.json()["data"]
+
+
+def test_a_record_is_written_as_the_dict_it_is():
+    """Kept exchange rows carry their JSON, made once; a page of them must be byte for byte
+    what the same rows as plain dicts give, in JSON and NDJSON, dates and None included."""
+    import datetime as dt
+
+    from app.http import Record, dumps, json_rows, to_ndjson
+
+    row = {
+        "id": "2024-07-17",
+        "date": dt.date(2024, 7, 17),
+        "figure_status": {"ukraine_received": "reported"},
+        "russia_received": None,
+        "updated_at": dt.datetime(2024, 7, 18, 9, 30, tzinfo=dt.UTC),
+        "mediators": ["uae"],
+        "notes": "«обмін» — ünïcode",
+    }
+    kept = Record(row)
+    assert dumps({"data": json_rows([kept, row])}) == dumps({"data": [row, row]})
+    assert to_ndjson([kept, row]) == to_ndjson([row, row])
+    assert kept.json() is kept.json()  # made once
+    assert dict(kept) == row and dumps(dict(kept)) == dumps(row)
+
+
+def test_pages_read_again_answer_the_same_bytes(db_url):
+    """The second reading of a page takes the kept rows' JSON; the bytes must not move."""
+    url = "/v1/exchanges?limit=500&sort=date"
+    with make_client(db_url, response_cache=False) as c:
+        first = c.get(url)
+        assert first.status_code == 200 and len(first.json()["data"]) > 100
+        assert c.get(url).content == first.content
+        assert c.get(url + "&format=ndjson").content == c.get(url + "&format=ndjson").content

@@ -17,6 +17,7 @@ from app.http import (
     decode_cursor,
     dumps,
     encode_cursor,
+    json_rows,
     next_link,
     read_response,
     to_csv,
@@ -56,7 +57,7 @@ def render(
         return to_csv(map(csv_row, rows) if csv_row else rows, columns)
     if fmt is Format.ndjson:
         return to_ndjson(rows)
-    return envelope(rows, meta)
+    return envelope(json_rows(rows), meta)
 
 
 def envelope(data: Any, meta: Mapping[str, Any]) -> bytes:
@@ -167,7 +168,7 @@ def streamed(
         elif rows and fmt is Format.ndjson:
             yield to_ndjson(rows)
         elif rows:
-            yield (b"," if count else b"") + b",".join(dumps(row) for row in rows)
+            yield (b"," if count else b"") + b",".join(dumps(row) for row in json_rows(rows))
         count += len(rows)
         if not more:
             break
