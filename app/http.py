@@ -55,25 +55,32 @@ def negotiate(
     accept = request.headers.get("accept", "")
     if not accept.strip():
         return Format.json
-    choices: list[tuple[float, int, Format]] = []
-    for i, part in enumerate(accept.split(",")):
-        media, *params = [p.strip() for p in part.split(";")]
+    for media in accepted(accept):
+        fmt = _ACCEPT.get(media)
+        if fmt is not None and fmt in allowed:
+            return fmt
+    raise NotAcceptable(
+        f"cannot answer in any of: {accept[:200]}; this resource is served as "
+        + ", ".join(MEDIA[f].split(";")[0] for f in allowed)
+    )
+
+
+def accepted(header: str | None) -> list[str]:
+    """The values of an Accept-style header (media types, language tags), lowercased, most
+    wanted first: by q, then in the order given; q=0 (or a q that is not a number) left out."""
+    ranked: list[tuple[float, int, str]] = []
+    for i, part in enumerate((header or "").split(",")):
+        value, *params = (p.strip() for p in part.split(";"))
         q = 1.0
-        for p in params:
-            if p.startswith("q="):
+        for param in params:
+            if param.startswith("q="):
                 try:
-                    q = float(p[2:])
+                    q = float(param[2:])
                 except ValueError:
                     q = 0.0
-        fmt = _ACCEPT.get(media.lower())
-        if fmt is not None and fmt in allowed and q > 0:
-            choices.append((-q, i, fmt))
-    if not choices:
-        raise NotAcceptable(
-            f"cannot answer in any of: {accept[:200]}; this resource is served as "
-            + ", ".join(MEDIA[f].split(";")[0] for f in allowed)
-        )
-    return min(choices)[2]
+        if value and q > 0:
+            ranked.append((-q, i, value.lower()))
+    return [value for _, _, value in sorted(ranked)]
 
 
 # ---- cursors -------------------------------------------------------------------------------

@@ -26,6 +26,8 @@ from babel.dates import format_date
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 
+from app.http import accepted
+
 LOCALES = Path(__file__).resolve().parent / "locales"
 
 
@@ -40,31 +42,12 @@ DEFAULT = Lang.en
 NAMES: Mapping[Lang, str] = {Lang.en: "English", Lang.uk: "Українська", Lang.ru: "Русский"}
 
 
-def parse_accept_language(header: str | None) -> list[str]:
-    """The language tags of an Accept-Language header, most wanted first (q=0 dropped)."""
-    ranked: list[tuple[float, int, str]] = []
-    for i, part in enumerate((header or "").split(",")):
-        tag, *params = (p.strip() for p in part.split(";"))
-        if not tag:
-            continue
-        q = 1.0
-        for p in params:
-            if p.startswith("q="):
-                try:
-                    q = float(p[2:])
-                except ValueError:
-                    q = 0.0
-        if q > 0:
-            ranked.append((-q, i, tag.lower()))
-    return [tag for _, _, tag in sorted(ranked)]
-
-
 def negotiate(asked: str | None, accept_language: str | None) -> Lang:
     """`lang=` when it names a language we have, else Accept-Language's best match, else
     English. `uk-UA`, `ru-RU` and `en-GB` match by their primary subtag."""
     if asked is not None and asked in Lang.__members__:
         return Lang(asked)
-    for tag in parse_accept_language(accept_language):
+    for tag in accepted(accept_language):
         primary = tag.split("-")[0]
         if primary in Lang.__members__:
             return Lang(primary)
