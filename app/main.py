@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette_compress import CompressMiddleware, add_compress_type
 
@@ -83,10 +82,14 @@ class App(FastAPI):
         # Straight to the stack for HTTP: FastAPI's own OpenTelemetry hook is not configured
         # here (app.observability measures every request), and merely asking whether it is
         # reads the environment three times a request, more than a cached answer costs.
+        # What Starlette.__call__ does, without its frame.
         if scope["type"] == "http":
             if self.root_path:
                 scope["root_path"] = self.root_path
-            await Starlette.__call__(self, scope, receive, send)
+            scope["app"] = self
+            if self.middleware_stack is None:
+                self.middleware_stack = self.build_middleware_stack()
+            await self.middleware_stack(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
 

@@ -201,7 +201,7 @@ def test_access_records_are_whole_log_records(client, caplog):
     for r in records:
         assert every.format(r).endswith(" request")
         assert before - 1 <= r.created <= time.time() and r.levelname == "INFO"
-        assert r.access["path"] == "/v1/codebook" and r.exc_info is None and r.args is None
+        assert r.access.path == "/v1/codebook" and r.exc_info is None and r.args is None
         names = {t.ident: t.name for t in threading.enumerate()}
         assert names.get(r.thread, r.threadName) == r.threadName  # the thread that served it
 
@@ -508,6 +508,31 @@ def test_kept_access_lines_are_written_in_order_and_at_shutdown(db_url, capsys, 
         c.get("/v1/codebook", headers={"X-Request-ID": "kept-3"})
     # Leaving the client ran the app's shutdown: the last line is out.
     assert len(access_lines(log_lines(capsys), "kept-3")) == 1
+
+
+def test_kept_access_lines_are_written_once_enough_are_kept(db_url, capsys, monkeypatch):
+    """Lines are formatted and written together every FLUSH_LINES requests, not only on the
+    timer; an admin path's query is neither kept nor written."""
+    from tests.conftest import make_client
+
+    monkeypatch.setattr(observability, "FLUSH_AFTER", 60.0)
+    monkeypatch.setattr(observability, "FLUSH_LINES", 3)
+    monkeypatch.setattr(logging.getLogger("httpx"), "level", logging.WARNING)
+    with make_client(db_url) as c:
+        ours = next(
+            h for h in logging.root.handlers if isinstance(h, observability.JsonStderrHandler)
+        )
+        monkeypatch.setattr(logging.root, "handlers", [ours])
+        capsys.readouterr()
+        c.get("/v1/codebook?lang=uk", headers={"X-Request-ID": "batch-1"})
+        c.get("/v1/admin/changes?reason=secret", headers={"X-Request-ID": "batch-2"})
+        assert log_lines(capsys) == []  # two kept
+        assert [raw[6] for _, raw, _, _ in ours._pending] == [b"lang=uk", None]
+        c.get("/v1/codebook", headers={"X-Request-ID": "batch-3"})
+        lines = log_lines(capsys)
+        assert [x["request_id"] for x in lines] == ["batch-1", "batch-2", "batch-3"]
+        assert lines[0]["query"] == "lang=uk" and "query" not in lines[1]
+        assert ours._pending == []
 
 
 def test_a_clean_shutdown_writes_every_access_line(tmp_path, db_url):
