@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import logging
@@ -483,12 +484,12 @@ def test_a_plain_test_client_app_sees_headers_too():
     assert r.headers["content-security-policy"] == DATA_CSP and ID.match(r.headers["x-request-id"])
 
 
-def test_kept_access_lines_are_written_in_order_and_at_shutdown(db_url, capsys, monkeypatch):
-    """The direct path keeps its lines a moment and writes them together; another record
-    writes them first (the log keeps its order); a clean shutdown writes what is left."""
-    from tests.conftest import make_client
-
-    monkeypatch.setattr(observability, "FLUSH_AFTER", 60.0)  # no timer: only the events below
+@contextlib.contextmanager
+def sole_handler_client(db_url, monkeypatch):
+    """A test client of an app whose log goes only to our handler, as in production (the
+    direct path: lines kept and written together), with no timer (FLUSH_AFTER 60 s); yields
+    the client and the handler."""
+    monkeypatch.setattr(observability, "FLUSH_AFTER", 60.0)
     # The test client's own log record (httpx, one per request) would write them out too.
     monkeypatch.setattr(logging.getLogger("httpx"), "level", logging.WARNING)
     with make_client(db_url) as c:  # creating the app set our handler up
@@ -496,6 +497,13 @@ def test_kept_access_lines_are_written_in_order_and_at_shutdown(db_url, capsys, 
             h for h in logging.root.handlers if isinstance(h, observability.JsonStderrHandler)
         )
         monkeypatch.setattr(logging.root, "handlers", [ours])
+        yield c, ours
+
+
+def test_kept_access_lines_are_written_in_order_and_at_shutdown(db_url, capsys, monkeypatch):
+    """The direct path keeps its lines a moment and writes them together; another record
+    writes them first (the log keeps its order); a clean shutdown writes what is left."""
+    with sole_handler_client(db_url, monkeypatch) as (c, _):
         capsys.readouterr()
         c.get("/v1/codebook", headers={"X-Request-ID": "kept-1"})
         c.get("/v1/codebook", headers={"X-Request-ID": "kept-2"})
@@ -513,16 +521,8 @@ def test_kept_access_lines_are_written_in_order_and_at_shutdown(db_url, capsys, 
 def test_kept_access_lines_are_written_once_enough_are_kept(db_url, capsys, monkeypatch):
     """Lines are formatted and written together every FLUSH_LINES requests, not only on the
     timer; an admin path's query is neither kept nor written."""
-    from tests.conftest import make_client
-
-    monkeypatch.setattr(observability, "FLUSH_AFTER", 60.0)
     monkeypatch.setattr(observability, "FLUSH_LINES", 3)
-    monkeypatch.setattr(logging.getLogger("httpx"), "level", logging.WARNING)
-    with make_client(db_url) as c:
-        ours = next(
-            h for h in logging.root.handlers if isinstance(h, observability.JsonStderrHandler)
-        )
-        monkeypatch.setattr(logging.root, "handlers", [ours])
+    with sole_handler_client(db_url, monkeypatch) as (c, ours):
         capsys.readouterr()
         c.get("/v1/codebook?lang=uk", headers={"X-Request-ID": "batch-1"})
         c.get("/v1/admin/changes?reason=secret", headers={"X-Request-ID": "batch-2"})
