@@ -42,6 +42,18 @@ def pick(row: dict[str, Any], names: Any = MEASURES) -> dict[str, Any]:
     return {k: row[k] for k in names}
 
 
+# The small dataset's first events, all in the week of 26 February 2024 (and so in February).
+LATE_FEBRUARY_2024 = figures(
+    exchanges=2,
+    repatriations=1,
+    people_to_ukraine=10,
+    people_to_russia=15,
+    bodies_to_ukraine=50,
+    undisclosed_people_to_ukraine=1,
+    undisclosed_bodies_to_russia=1,
+)
+
+
 # ---- by hand, on tests/fixtures/small ---------------------------------------------------------
 # 2024-02-28 pow 10/10 uae; 2024-02-29 bodies 50/- icrc; 2024-02-29-b pow -/5; 2024-05-01 mixed
 # 7/3; 2024-12-29 pow 20/20 uae; 2024-12-30 civilian 2/-; 2025-01-02 pow 100/90 turkey.
@@ -172,15 +184,7 @@ def test_monthly_series_fills_empty_months(small_client):
         "period": "2024-02",
         "start": "2024-02-01",
         "end": "2024-02-29",  # a leap year's February
-        **figures(
-            exchanges=2,
-            repatriations=1,
-            people_to_ukraine=10,
-            people_to_russia=15,
-            bodies_to_ukraine=50,
-            undisclosed_people_to_ukraine=1,
-            undisclosed_bodies_to_russia=1,
-        ),
+        **LATE_FEBRUARY_2024,
         **{f"cumulative_{k}": v for k, v in pick(feb).items()},
     }
     assert pick(mar) == ZERO
@@ -202,15 +206,7 @@ def test_weeks_cross_the_new_year_as_iso_weeks(small_client):
         "period": "2024-W09",
         "start": "2024-02-26",
         "end": "2024-03-03",
-        **figures(
-            exchanges=2,
-            repatriations=1,
-            people_to_ukraine=10,
-            people_to_russia=15,
-            bodies_to_ukraine=50,
-            undisclosed_people_to_ukraine=1,
-            undisclosed_bodies_to_russia=1,
-        ),
+        **LATE_FEBRUARY_2024,
     }
     by = {p["period"]: p for p in points}
     assert by["2024-W52"]["exchanges"] == 1  # Sunday 29 December
