@@ -102,17 +102,14 @@ def load(
     ] = None,
 ) -> None:
     """Validate DIRECTORY's files and load them as one version (nothing if nothing changed)."""
-    from pydantic import TypeAdapter, ValidationError
-
     from app.loader import LoadError
-    from app.schemas import Reason, error_message
+    from app.schemas import reason_problem
 
-    if reason is not None:
-        try:  # the rules of an admin write's reason: no names, no formula, no control characters
-            TypeAdapter(Reason).validate_python(reason)
-        except ValidationError as exc:
-            err.print(f"--reason {error_message(exc.errors()[0])}", style="red", markup=False)
-            raise typer.Exit(2) from None
+    # The rules of an admin write's reason: no names, no formula, no control characters.
+    problem = None if reason is None else reason_problem(reason)
+    if problem is not None:
+        err.print(f"--reason {problem}", style="red", markup=False)
+        raise typer.Exit(2)
     try:
         version = load_directory(
             directory or data_dir(), if_empty=if_empty, reason=reason, reasons_file=reasons

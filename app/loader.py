@@ -207,7 +207,7 @@ def check_coverage(directory: Path, loaded: Loaded) -> None:
 def read_reasons(path: Path) -> tuple[dict[tuple[str, str], str], list[str]]:
     """A reasons file (`record_type,record_id,reason`): the changelog reason of each record a
     load changes, in place of the load's one --reason; and its problems."""
-    from app.privacy import find_name
+    from app.schemas import reason_problem
 
     reasons: dict[tuple[str, str], str] = {}
     problems: list[str] = []
@@ -218,13 +218,13 @@ def read_reasons(path: Path) -> tuple[dict[tuple[str, str], str], list[str]]:
             return {}, [f"{path}:1: header: must be {','.join(REASONS_HEADER)}"]
         for row in reader:
             line = reader.line_num
-            kind, rid, reason = (row[k].strip() for k in REASONS_HEADER)
+            # A short row leaves its last fields None (DictReader).
+            kind, rid, reason = ((row[k] or "").strip() for k in REASONS_HEADER)
+            problem = "must be 1 to 1000 characters" if not reason else reason_problem(reason)
             if kind not in known:
                 problems.append(f"{path}:{line}: record_type: {kind!r} is not a record type")
-            elif not reason or len(reason) > 1000:
-                problems.append(f"{path}:{line}: reason: must be 1 to 1000 characters")
-            elif find_name(reason) is not None:
-                problems.append(f"{path}:{line}: reason: looks like a personal name")
+            elif problem is not None:
+                problems.append(f"{path}:{line}: reason: {problem}")
             elif (kind, rid) in reasons:
                 problems.append(f"{path}:{line}: record_id: {kind} {rid!r} is listed twice")
             else:

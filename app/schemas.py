@@ -14,6 +14,8 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    TypeAdapter,
+    ValidationError,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -102,6 +104,19 @@ Reason = Annotated[
     NoNames,
     WithJsonSchema({"type": "string", "maxLength": REASON_MAX, "pattern": TEXT}),
 ]
+
+
+_REASON: TypeAdapter[str] = TypeAdapter(Reason)
+
+
+def reason_problem(reason: str) -> str | None:
+    """What is wrong with a change's reason written outside a request (`load --reason`, a
+    reasons file), in words; None when it passes the rules of an admin write's reason."""
+    try:
+        _REASON.validate_python(reason)
+    except ValidationError as exc:
+        return error_message(exc.errors()[0])
+    return None
 
 
 def _integral(value: Any) -> Any:

@@ -282,6 +282,10 @@ def test_the_cli_takes_the_reasons_file(tmp_root):
         ("record_type,record_id\nexchange,2024-07-17\n", ":1: header: must be"),
         ("record_type,record_id,reason\nplanet,x,Why.\n", ":2: record_type: 'planet' is not"),
         ("record_type,record_id,reason\nexchange,2024-07-17,\n", ":2: reason: must be 1 to"),
+        ("record_type,record_id,reason\nexchange\n", ":2: reason: must be 1 to"),  # a short row
+        # The rules of an admin write's reason: no formula, no control characters, no names.
+        ('record_type,record_id,reason\nexchange,2024-07-17,"=HYPERLINK(""x"")"\n', "formula"),
+        ("record_type,record_id,reason\nexchange,2024-07-17,A\x07bell.\n", ":2: reason: "),
         (
             "record_type,record_id,reason\nexchange,2024-07-17,A.\nexchange,2024-07-17,B.\n",
             ":3: record_id: exchange '2024-07-17' is listed twice",
