@@ -3,18 +3,20 @@ record and the whole changelog, not just the current version the export zip hold
 
 SQLite: the online backup API (`sqlite3.Connection.backup`) copies the live file in one step
 under a read snapshot, so it is safe while the server runs and writes (WAL lets the writer go
-on). PostgreSQL: `pg_dump --format=custom` and `pg_restore`, run as subprocesses (they must be
-on PATH, of the server's major version or newer); the dump reads the snapshot of a transaction
-of ours, so the version it holds is known exactly.
+on). PostgreSQL: `pg_dump --format=custom`, then `pg_restore` and `psql` to restore, run as
+subprocesses (they must be on PATH, of the server's major version or newer); the dump reads the
+snapshot of a transaction of ours, so the version it holds is known exactly.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,7 +25,7 @@ from typing import Any
 
 from sqlalchemy.engine import URL, make_url
 
-from app.db import is_sqlite, normalise_url
+from app.db import is_sqlite, normalise_url, sqlite_file
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
@@ -31,6 +33,18 @@ PGDUMP_MAGIC = b"PGDMP"
 
 class BackupError(Exception):
     """A refusal or a failure, said in words; nothing was changed."""
+
+
+@contextlib.contextmanager
+def _said() -> Iterator[None]:
+    """A database's own failure (a file that is no database, a server out of reach) as a
+    BackupError, in its words, instead of a traceback."""
+    import psycopg
+
+    try:
+        yield
+    except (sqlite3.DatabaseError, psycopg.Error) as exc:
+        raise BackupError(str(exc).strip() or type(exc).__name__) from exc
 
 
 @dataclass(frozen=True)
@@ -44,6 +58,11 @@ class Report:
 
 def backup(url: str, path: Path, *, force: bool = False) -> Report:
     """Copy the database at `url` to `path` (written whole, then renamed into place)."""
+    with _said():
+        return _backup(url, path, force=force)
+
+
+def _backup(url: str, path: Path, *, force: bool) -> Report:
     if path.exists() and not force:
         raise BackupError(f"{path} exists; give another path, or --force to replace it")
     if path.is_dir():
@@ -65,6 +84,11 @@ def backup(url: str, path: Path, *, force: bool = False) -> Report:
 def restore(url: str, path: Path, *, force: bool = False) -> Report:
     """Replace the database at `url` by the backup at `path`; a database that holds data is
     refused unless `force`."""
+    with _said():
+        return _restore(url, path, force=force)
+
+
+def _restore(url: str, path: Path, *, force: bool) -> Report:
     if not path.is_file():
         raise BackupError(f"{path}: no such backup file")
     with path.open("rb") as fh:
@@ -84,9 +108,9 @@ def restore(url: str, path: Path, *, force: bool = False) -> Report:
         version, changes = _sqlite_state(target) or (0, 0)
     else:
         pg = make_url(normalise_url(url))
-        _refuse_unless(_pg_state(pg), force)
+        _refuse_unless(_pg_state_of(pg), force)
         _pg_restore(pg, path)
-        version, changes = _pg_state(pg) or (0, 0)
+        version, changes = _pg_state_of(pg) or (0, 0)
     return Report(path, version, changes, path.stat().st_size, time.monotonic() - start)
 
 
@@ -105,10 +129,10 @@ _STATE_SQL = "SELECT (SELECT version FROM dataset_meta WHERE id = 1), (SELECT co
 
 
 def _sqlite_file(url: str) -> Path:
-    database = make_url(normalise_url(url)).database
-    if not database or database == ":memory:":
+    database = sqlite_file(url)
+    if database is None:
         raise BackupError("DATABASE_URL names no database file")
-    return Path(database)
+    return database
 
 
 @contextlib.contextmanager
@@ -183,10 +207,12 @@ def _conninfo(url: URL) -> tuple[str, dict[str, str]]:
     return plain.render_as_string(hide_password=False), env
 
 
-def _run(cmd: list[str], env: dict[str, str]) -> None:
+def _run(cmd: list[str], env: dict[str, str]) -> str:
+    """Run one of PostgreSQL's tools; its output, or a BackupError with its last words."""
     done = subprocess.run(cmd, env=env, capture_output=True, text=True)  # noqa: S603 - no shell; our tool, our arguments
     if done.returncode != 0:
         raise BackupError(f"{Path(cmd[0]).name} failed: {done.stderr.strip()[-2000:]}")
+    return done.stdout
 
 
 def _pg_connect(url: URL) -> Any:
@@ -196,12 +222,17 @@ def _pg_connect(url: URL) -> Any:
     return psycopg.connect(conninfo, password=url.password, connect_timeout=10, autocommit=True)
 
 
-def _pg_state(url: URL) -> tuple[int, int] | None:
-    with _pg_connect(url) as conn:
-        if conn.execute("SELECT to_regclass('public.dataset_meta')").fetchone()[0] is None:
-            return None
-        version, changes = conn.execute(_STATE_SQL).fetchone()
+def _pg_state(conn: Any) -> tuple[int, int] | None:
+    """(version, changes) as `conn` sees them; None when it holds no dataset at all."""
+    if conn.execute("SELECT to_regclass('public.dataset_meta')").fetchone()[0] is None:
+        return None
+    version, changes = conn.execute(_STATE_SQL).fetchone()
     return int(version or 0), int(changes)
+
+
+def _pg_state_of(url: URL) -> tuple[int, int] | None:
+    with _pg_connect(url) as conn:
+        return _pg_state(conn)
 
 
 def _pg_dump(url: URL, part: Path) -> tuple[int, int]:
@@ -212,22 +243,45 @@ def _pg_dump(url: URL, part: Path) -> tuple[int, int]:
         # the dump holds, however many writes land meanwhile.
         conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
-        if conn.execute("SELECT to_regclass('public.dataset_meta')").fetchone()[0] is None:
+        state = _pg_state(conn)
+        if state is None:
             raise BackupError("the database holds no pow-exchanges dataset")
-        version, changes = conn.execute(_STATE_SQL).fetchone()
         _run([pg_dump, "--format=custom", f"--snapshot={snapshot}", f"--file={part}",
               f"--dbname={conninfo}"], env)  # fmt: skip
         conn.execute("ROLLBACK")
     _run([_tool("pg_restore"), "--list", str(part)], env)  # the archive reads back whole
-    return int(version or 0), int(changes)
+    return state
+
+
+# A table in pg_restore's list of an archive: "<id>; <oid> <oid> TABLE <schema> <name> <owner>".
+_ARCHIVED_TABLE = re.compile(r"^\d+; \d+ \d+ TABLE public (\S+) ", re.MULTILINE)
 
 
 def _pg_restore(url: URL, backup_file: Path) -> None:
+    """Make the database what the backup holds, in one transaction (a restore that fails
+    leaves it as it was). pg_restore's --clean drops only what the archive holds: tables that
+    a later migration added (a backup from before it, restored into a migrated database)
+    would stay, with their rows and beside an older alembic_version, so that `migrate` then
+    failed on them. They are dropped first, in the same transaction, by psql, which runs the
+    script pg_restore writes (--no-owner: the restoring role owns what it creates)."""
+    from psycopg import sql
+
     conninfo, env = _conninfo(url)
-    # One transaction: a restore that fails leaves the database as it was. --clean drops what
-    # the backup holds first (a forced restore over a dataset, or migrated empty tables);
-    # --no-owner makes the restoring role the owner, whoever made the backup.
-    _run([_tool("pg_restore"), "--single-transaction", "--exit-on-error", "--clean",
-          "--if-exists", "--no-owner", f"--dbname={conninfo}", str(backup_file)], env)  # fmt: skip
+    pg_restore = _tool("pg_restore")
+    archived = set(_ARCHIVED_TABLE.findall(_run([pg_restore, "--list", str(backup_file)], env)))
+    with _pg_connect(url) as conn:
+        present = {r[0] for r in conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}  # fmt: skip
+        drops = "".join(
+            sql.SQL("DROP TABLE public.{} CASCADE;").format(sql.Identifier(t)).as_string(conn)
+            for t in sorted(present - archived)
+        )
+    with tempfile.TemporaryDirectory(prefix="pow-restore-") as tmp:
+        script = Path(tmp) / "restore.sql"  # whole before it runs: a cut stream would commit
+        _run([pg_restore, "--clean", "--if-exists", "--no-owner", f"--file={script}",
+              str(backup_file)], env)  # fmt: skip
+        _run([_tool("psql"), "--no-psqlrc", "--quiet", "--single-transaction",
+              "--set=ON_ERROR_STOP=1", *([f"--command={drops}"] if drops else []),
+              f"--file={script}", f"--dbname={conninfo}"], env)  # fmt: skip
     with _pg_connect(url) as conn:
         conn.execute("ANALYZE")  # a dump holds no planner statistics

@@ -137,12 +137,12 @@ def describe_database(url: str) -> str:
     without its password."""
     from sqlalchemy.engine import make_url
 
-    from app.db import is_sqlite, normalise_url
+    from app.db import normalise_url, sqlite_file
 
-    parsed = make_url(normalise_url(url))
-    if is_sqlite(url) and parsed.database and parsed.database != ":memory:":
-        return f"SQLite file {Path(parsed.database).resolve()}"
-    return parsed.render_as_string(hide_password=True)
+    file = sqlite_file(url)
+    if file is not None:
+        return f"SQLite file {file.resolve()}"
+    return make_url(normalise_url(url)).render_as_string(hide_password=True)
 
 
 @cli.command()

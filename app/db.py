@@ -32,6 +32,14 @@ def is_sqlite(url: str) -> bool:
     return make_url(normalise_url(url)).get_backend_name() == "sqlite"
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL; None for an in-memory database or another backend."""
+    parsed = make_url(normalise_url(url))
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
 def _lower(value: Any) -> Any:
     return value.lower() if isinstance(value, str) else value
 
@@ -74,10 +82,10 @@ def make_engine(url: str, *, query_timeout: float = 0.0, connections: int = 0) -
     `connections` sets a SQLite file's pool size (default SQLITE_POOL)."""
     url = normalise_url(url)
     if is_sqlite(url):
-        database = make_url(url).database
+        database = sqlite_file(url)
         pool: dict[str, Any] = {}
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        if database is not None:
+            database.parent.mkdir(parents=True, exist_ok=True)
             size = connections or SQLITE_POOL
             pool = {"pool_size": size, "max_overflow": 0, "pool_timeout": 30}
         engine = create_engine(

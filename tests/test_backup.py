@@ -197,3 +197,49 @@ def test_a_file_that_is_not_a_backup_is_refused(fresh_url, tmp_path):
     assert code == 2 and "is not a" in output
     code, output = cli(fresh_url, "restore", str(tmp_path / "missing"))
     assert code == 2 and "no such backup file" in output
+
+
+def test_a_backup_from_before_a_migration_restores_to_exactly_its_tables(
+    fresh_url, empty_url, tmp_path
+):
+    """A backup taken before a migration added a table, restored into a database migrated
+    since: the database is then what the backup holds (the later table gone, the older
+    alembic_version), and `migrate` brings it up to date again."""
+    from sqlalchemy import inspect, text
+
+    from app.db import make_engine
+
+    backup_file = tmp_path / "backup"
+    assert cli(fresh_url, "backup", str(backup_file))[0] == 0
+    engine = make_engine(empty_url)
+    with engine.begin() as conn:  # what a later migration would add, with a row in it
+        conn.execute(text("CREATE TABLE added_later (id INTEGER PRIMARY KEY)"))
+        conn.execute(text("INSERT INTO added_later VALUES (1)"))
+    engine.dispose()
+    code, output = cli(empty_url, "restore", str(backup_file))
+    assert code == 0, output
+    engine = make_engine(empty_url)
+    try:
+        assert "added_later" not in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+    assert cli(empty_url, "migrate")[0] == 0
+    with make_client(empty_url) as c:
+        assert c.get("/v1/dataset").json()["data"]["version"] == 1
+
+
+def test_a_database_that_is_none_is_said_in_words(tmp_path):
+    """Not a database file, or a server out of reach: a sentence and exit 2, no traceback."""
+    if is_postgres():
+        url = "postgresql://postgres@127.0.0.1:1/nowhere"  # nothing listens on port 1
+    else:
+        junk = tmp_path / "junk.sqlite3"
+        junk.write_bytes(b"this is no database, just bytes of some other file\n" * 100)
+        url = f"sqlite:///{junk}"
+    backup_file = tmp_path / "backup"
+    for args in (("backup", str(backup_file)), ("restore", "--force", str(backup_file))):
+        if args[0] == "restore":  # a backup file of the right kind, so the database is asked
+            backup_file.write_bytes(b"PGDMP" if is_postgres() else b"SQLite format 3\x00")
+        code, output = cli(url, *args)
+        assert code == 2 and "Traceback" not in output, (args, output)
+        assert not (tmp_path / ".backup.part").exists()
