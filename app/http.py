@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
+from starlette.types import Scope
 
 from app.problems import NotAcceptable, invalid
 
@@ -185,7 +186,7 @@ def etag_value(
 
 
 def etag_for(version: int, request: Request, fmt: Format, prefix: str = "") -> str:
-    path = request.scope.get("root_path", "") + request.scope["path"]  # request.url's path
+    path = request.scope.get("root_path", "") + route_path(request.scope)  # request.url's path
     return etag_value(version, path, request.query_params.multi_items(), fmt, prefix)
 
 
@@ -309,6 +310,15 @@ def base_url(request: Request) -> str:
     return public or str(request.base_url).rstrip("/")
 
 
+def route_path(scope: Scope) -> str:
+    """The request's path below the root path, which base_url ends with (uvicorn's
+    --root-path puts the root path in front of the path; a root path of the app's own, behind
+    a proxy that strips it, does not)."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
+
+
 def next_link(request: Request, cursor: str | None) -> dict[str, str]:
     if cursor is None:
         return {}
@@ -316,5 +326,5 @@ def next_link(request: Request, cursor: str | None) -> dict[str, str]:
     # parsing the URL again), under PUBLIC_BASE_URL when set.
     query = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
     query.append(("cursor", cursor))
-    url = f"{base_url(request)}{request.scope['path']}?{urlencode(query)}"
+    url = f"{base_url(request)}{route_path(request.scope)}?{urlencode(query)}"
     return {"Link": f'<{url}>; rel="next"'}

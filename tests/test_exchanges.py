@@ -392,3 +392,22 @@ def test_a_moved_id_is_no_list_row_and_a_conditional_read_is_304(client):
     )  # fmt: skip
     assert again.status_code == 304 and again.headers["etag"] == r.headers["etag"]
     assert_problem(client.get("/v1/exchanges/2023-10-20"), 404)  # never an exchange
+
+
+def test_the_next_link_under_a_root_path_names_it_once(db_url):
+    """Under `uvicorn --root-path /api` the path arrives with the root path in front (as the
+    test client sends it here): the next page's link, like the citation's, has it once."""
+    from fastapi.testclient import TestClient
+
+    from app.config import Settings
+    from app.main import create_app
+
+    app = create_app(Settings(database_url=db_url, version_ttl=0.0))
+    with TestClient(app, root_path="/api") as c:
+        r = c.get("/api/v1/exchanges?limit=2")
+        assert r.status_code == 200, r.text
+        links = r.headers["link"]
+        assert "<http://testserver/api/v1/dataset/citation>" in links, links
+        assert "<http://testserver/api/v1/exchanges?limit=2&cursor=" in links, links
+        nxt = links.split("<http://testserver")[-1].split(">")[0]
+        assert c.get(nxt).json()["data"][0]["id"] != r.json()["data"][0]["id"]
