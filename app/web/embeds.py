@@ -73,7 +73,6 @@ PAGE_CSP = (
     "default-src 'none'; style-src 'self'; frame-ancestors *; base-uri 'none'; form-action 'none'"
 )
 SVG_CSP = "default-src 'none'; frame-ancestors *"
-SECURITY = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 NARROW_BELOW = 640  # px of frame width under which the page shows the narrow drawing
 
 RATIOS = range(2, 61)  # a drawing's height / width, in twentieths: 0.1 to 3
@@ -207,7 +206,6 @@ def stylesheet(request: Request, v: str | None = None) -> Response:
         "Cache-Control": "public, max-age=31536000, immutable"
         if v == STYLE_VERSION
         else "public, max-age=300",
-        **SECURITY,
     }
     if matches(request.headers.get("if-none-match"), STYLE_ETAG):
         return not_modified(STYLE_ETAG, headers)
@@ -316,9 +314,10 @@ def _answer(
     request: Request, ctx: ReadContext, lang: Lang, build: Callable[[], bytes], *, svg: bool
 ) -> Response:
     """Through read_response (the API's ETag, 304, caching, citation headers), then our type,
-    language and security headers, on a 304 too."""
-    headers = {"Content-Language": lang.value,
-               "Content-Security-Policy": SVG_CSP if svg else PAGE_CSP, **SECURITY}  # fmt: skip
+    language and policy, on a 304 too (app.observability adds the other security headers to
+    every answer)."""
+    policy = SVG_CSP if svg else PAGE_CSP
+    headers = {"Content-Language": lang.value, "Content-Security-Policy": policy}
     return read_response(
         request, version=ctx.version, pinned=ctx.pinned, updated_at=ctx.updated_at,
         fmt=Format.json, build=build, etag_prefix=f"{lang.value}-{RELEASE}-",

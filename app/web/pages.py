@@ -34,7 +34,6 @@ CSP = (
 )
 ASSET_CACHE = "public, max-age=300"
 PAGE_CACHE = "no-cache"  # revalidate the HTML each time (cheap: ETag), so asset URLs stay fresh
-COMMON = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 
 router = APIRouter(include_in_schema=False)
 
@@ -52,7 +51,7 @@ def _digest(body: bytes) -> str:
 
 
 def _asset(body: bytes, media_type: str, headers: dict[str, str]) -> Asset:
-    return Asset(body, media_type, f'"{_digest(body)}"', {**COMMON, **headers})
+    return Asset(body, media_type, f'"{_digest(body)}"', headers)
 
 
 KINDS = {
