@@ -92,12 +92,6 @@ _reseed()
 os.register_at_fork(after_in_child=_reseed)
 
 
-def new_request_id() -> str:
-    """A process-unique id: a random prefix and a counter (no syscall per request)."""
-    prefix, counter = _ids
-    return f"{prefix}{next(counter):x}"
-
-
 # ---- logging --------------------------------------------------------------------------------
 
 ACCESS = logging.getLogger("app.access")
@@ -650,7 +644,8 @@ class Observe:
 
 
 def request_id(given: bytes | None) -> str:
-    """The request's id: the client's X-Request-ID when it is sane, else a new one."""
+    """The request's id: the client's X-Request-ID when it is sane, else a new one, unique
+    in the process: a random prefix and a counter (no syscall per request)."""
     if given is not None and _SANE_ID(given):
         return given.decode("ascii")
     prefix, counter = _ids
@@ -683,7 +678,6 @@ __all__ = [
     "Routed",
     "configure_logging",
     "install",
-    "new_request_id",
     "page_csp",
     "registry",
     "router",
