@@ -6,6 +6,7 @@ import base64
 import binascii
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import itertools
@@ -66,9 +67,12 @@ def negotiate(
     )
 
 
-def accepted(header: str | None) -> list[str]:
+@functools.lru_cache(maxsize=256)
+def accepted(header: str | None) -> tuple[str, ...]:
     """The values of an Accept-style header (media types, language tags), lowercased, most
-    wanted first: by q, then in the order given; q=0 (or a q that is not a number) left out."""
+    wanted first: by q, then in the order given; q=0 (or a q that is not a number) left out.
+    Clients send a handful of values (each parsed once), and the response cache asks on every
+    hit of a page in three languages."""
     ranked: list[tuple[float, int, str]] = []
     for i, part in enumerate((header or "").split(",")):
         value, *params = (p.strip() for p in part.split(";"))
@@ -81,7 +85,7 @@ def accepted(header: str | None) -> list[str]:
                     q = 0.0
         if value and q > 0:
             ranked.append((-q, i, value.lower()))
-    return [value for _, _, value in sorted(ranked)]
+    return tuple(value for _, _, value in sorted(ranked))
 
 
 # ---- cursors -------------------------------------------------------------------------------
