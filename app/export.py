@@ -223,8 +223,11 @@ def write_directory(session: Reads, version: int | None, directory: Path) -> lis
         if path.exists() and path.read_bytes() == data:
             continue  # untouched: keep its timestamp
         part = path.with_name(f".{name}.part")
-        part.write_bytes(data)
-        os.replace(part, path)
+        try:
+            part.write_bytes(data)
+            os.replace(part, path)
+        finally:
+            part.unlink(missing_ok=True)  # left only when the write failed
         changed.append(name)
     return changed
 

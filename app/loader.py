@@ -59,6 +59,7 @@ FILES: tuple[FileSpec, ...] = (
     FileSpec("coverage", "coverage.csv", CoverageIn, optional=True),
     FileSpec("moved_exchange", "moved_exchanges.csv", MovedExchangeIn, optional=True),
 )
+FILENAMES = {spec.record_type: spec.filename for spec in FILES}
 REASONS_HEADER = ("record_type", "record_id", "reason")
 
 
@@ -171,9 +172,8 @@ def read_directory(directory: Path, tick: Callable[[], None] | None = None) -> L
 
 def check_references(directory: Path, loaded: Loaded) -> None:
     """Every id a record cites exists in the file it refers to."""
-    files = {spec.record_type: spec.filename for spec in FILES}
     for type_, fieldname, target in REFERENCES:
-        path = directory / files[type_]
+        path = directory / FILENAMES[type_]
         lines = loaded.lines.get(type_, {})
         for rid, rec in loaded.records.get(type_, {}).items():
             refs = rec[fieldname]
@@ -192,15 +192,16 @@ def check_coverage(directory: Path, loaded: Loaded) -> None:
         for rid, rec in exchanges.items():
             if not cov["from"] <= rec["date"] <= cov["until"]:
                 loaded.problems.append(
-                    f"{directory / 'exchanges.csv'}:{lines.get(rid, 0)}: date: {rec['date']} is "
-                    f"outside the coverage in coverage.csv ({cov['from']} to {cov['until']})"
+                    f"{directory / FILENAMES['exchange']}:{lines.get(rid, 0)}: date: {rec['date']} "
+                    f"is outside the coverage in {FILENAMES['coverage']} ({cov['from']} to "
+                    f"{cov['until']})"
                 )
     moved_lines = loaded.lines.get("moved_exchange", {})
     for rid in loaded.records.get("moved_exchange", {}):
         if rid in exchanges:
             loaded.problems.append(
-                f"{directory / 'moved_exchanges.csv'}:{moved_lines.get(rid, 0)}: id: {rid!r} is "
-                "also an exchange in exchanges.csv"
+                f"{directory / FILENAMES['moved_exchange']}:{moved_lines.get(rid, 0)}: id: {rid!r} "
+                f"is also an exchange in {FILENAMES['exchange']}"
             )
 
 
