@@ -8,13 +8,14 @@ audit entries, and checks references, all in the caller's one transaction.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import orjson
 from pydantic import BaseModel
-from sqlalchemy import Table, and_, bindparam, func, insert, select, update
+from sqlalchemy import Date, Table, and_, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.codebook import DATASET_NAME
@@ -89,6 +90,11 @@ class Spec:
     def scalar_fields(self) -> list[str]:
         linked = {ln.field for ln in self.links}
         return [f for f in self.fields if f not in linked]
+
+    @functools.cached_property
+    def date_columns(self) -> tuple[str, ...]:
+        """The columns of a calendar date, which a record carries as ISO text."""
+        return tuple(c.name for c in self.table.c if isinstance(c.type, Date))
 
 
 def _total(record: Record) -> int | None:
@@ -298,7 +304,7 @@ def _insert_states(
             row[name] = ";".join(rec[name])
         for col, fn in spec.derived.items():
             row[col] = fn(rec)
-        for name in ("date", "published", "agreed_on", "counted_from", "from_date", "until_date"):
+        for name in spec.date_columns:
             if isinstance(row.get(name), str):
                 row[name] = dt.date.fromisoformat(row[name])
         row.update(valid_from=version, valid_to=None, revision=revision, updated_at=at)
