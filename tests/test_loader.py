@@ -192,88 +192,90 @@ BEFORE = Path(__file__).resolve().parent / "fixtures" / "data_2026_11"
 REASONS = DATA / "changes" / "2026-12.csv"
 
 
-def test_the_update_loads_as_one_version_with_a_reason_per_record(tmp_root):
-    import csv
-
-    from app.cli import load_directory
-    from tests.conftest import drop_database, make_client, migrate, new_database
-
-    url = new_database(tmp_root)
-    try:
-        migrate(url)
-        assert load(url, BEFORE) == 1
-        with use_database(url):
-            assert load_directory(DATA, progress=False, reasons_file=REASONS) == 2
-        with (REASONS).open(newline="", encoding="utf-8") as fh:
-            reasons = {(r["record_type"], r["record_id"]): r["reason"] for r in csv.DictReader(fh)}
-        assert reasons and all(reasons.values())
-        with make_client(url) as c:
-            assert c.get("/v1/dataset").json()["data"]["version"] == 2
-            changes, metas = [], []
-            params: dict[str, object] = {"since_version": 1, "limit": 100}
-            while True:
-                body = c.get("/v1/dataset/changes", params=params).json()
-                changes += body["data"]
-                metas.append(body["meta"])
-                if body["meta"]["next_cursor"] is None:
-                    break
-                params["cursor"] = body["meta"]["next_cursor"]
-            # One entry per changed record, all in version 2, each with its own reason.
-            keys = [(ch["record_type"], ch["record_id"]) for ch in changes]
-            assert len(keys) == len(set(keys)) == metas[0]["count"]
-            assert {ch["version"] for ch in changes} == {2}
-            assert set(keys) == set(reasons)
-            for ch in changes:
-                assert ch["reason"] == reasons[ch["record_type"], ch["record_id"]], ch["record_id"]
-                assert ch["actor"] == "loader"
-            actions = {(ch["record_type"], ch["record_id"]): ch["action"] for ch in changes}
-            assert actions["coverage", "dataset"] == "create"
-            assert actions["exchange", "2023-10-19"] == "delete"
-            assert actions["exchange", "2023-10-06"] == "create"
-            assert actions["moved_exchange", "2023-10-19"] == "create"
-            assert actions["exchange", "2025-08-24"] == "update"
-            # The moved ids: 301 at version 2, the exchange itself at version 1.
-            for old, new in (("2023-09-18", "2023-09-15"), ("2023-10-19", "2023-10-06")):
-                now = c.get(f"/v1/exchanges/{old}", follow_redirects=False)
-                assert now.status_code == 301, old
-                assert now.headers["location"] == f"/v1/exchanges/{new}"
-                then = c.get(f"/v1/exchanges/{old}?as_of_version=1", follow_redirects=False)
-                assert then.status_code == 200 and then.json()["data"]["id"] == old
-                assert c.get(f"/v1/exchanges/{new}?as_of_version=1").status_code == 404
-            # Version 1 had no coverage; version 2 has.
-            assert c.get("/v1/dataset/coverage?as_of_version=1").status_code == 404
-            assert c.get("/v1/dataset/coverage").json()["data"]["until"] == "2026-06-07"
-            old_counts = c.get("/v1/dataset?as_of_version=1").json()["data"]["counts"]
-            assert (old_counts["exchanges"], old_counts["moved_exchanges"]) == (138, 0)
-            assert c.get("/v1/dataset").json()["data"]["counts"]["exchanges"] == 150
-        # Loading the same files again changes nothing, with or without the reasons.
-        changes_before = _count(url, "change")
-        with use_database(url):
-            assert load_directory(DATA, progress=False, reasons_file=REASONS) is None
-            assert load_directory(DATA, progress=False) is None
-        assert _version(url) == 2 and _count(url, "change") == changes_before
-    finally:
-        drop_database(url)
-
-
-def test_the_cli_takes_the_reasons_file(tmp_root):
-    from typer.testing import CliRunner
-
-    from app.cli import cli
+@pytest.fixture
+def before_url(tmp_root):
+    """A database holding the dataset as it stood before the research update (version 1)."""
     from tests.conftest import drop_database, migrate, new_database
 
     url = new_database(tmp_root)
     try:
         migrate(url)
         assert load(url, BEFORE) == 1
-        with use_database(url):
-            result = CliRunner().invoke(
-                cli, ["load", str(DATA), "--reasons", str(REASONS), "--reason", "fallback"]
-            )
-        assert result.exit_code == 0, result.output
-        assert _version(url) == 2
+        yield url
     finally:
         drop_database(url)
+
+
+def test_the_update_loads_as_one_version_with_a_reason_per_record(before_url):
+    import csv
+
+    from app.cli import load_directory
+    from tests.conftest import make_client
+
+    url = before_url
+    with use_database(url):
+        assert load_directory(DATA, progress=False, reasons_file=REASONS) == 2
+    with (REASONS).open(newline="", encoding="utf-8") as fh:
+        reasons = {(r["record_type"], r["record_id"]): r["reason"] for r in csv.DictReader(fh)}
+    assert reasons and all(reasons.values())
+    with make_client(url) as c:
+        assert c.get("/v1/dataset").json()["data"]["version"] == 2
+        changes, metas = [], []
+        params: dict[str, object] = {"since_version": 1, "limit": 100}
+        while True:
+            body = c.get("/v1/dataset/changes", params=params).json()
+            changes += body["data"]
+            metas.append(body["meta"])
+            if body["meta"]["next_cursor"] is None:
+                break
+            params["cursor"] = body["meta"]["next_cursor"]
+        # One entry per changed record, all in version 2, each with its own reason.
+        keys = [(ch["record_type"], ch["record_id"]) for ch in changes]
+        assert len(keys) == len(set(keys)) == metas[0]["count"]
+        assert {ch["version"] for ch in changes} == {2}
+        assert set(keys) == set(reasons)
+        for ch in changes:
+            assert ch["reason"] == reasons[ch["record_type"], ch["record_id"]], ch["record_id"]
+            assert ch["actor"] == "loader"
+        actions = {(ch["record_type"], ch["record_id"]): ch["action"] for ch in changes}
+        assert actions["coverage", "dataset"] == "create"
+        assert actions["exchange", "2023-10-19"] == "delete"
+        assert actions["exchange", "2023-10-06"] == "create"
+        assert actions["moved_exchange", "2023-10-19"] == "create"
+        assert actions["exchange", "2025-08-24"] == "update"
+        # The moved ids: 301 at version 2, the exchange itself at version 1.
+        for old, new in (("2023-09-18", "2023-09-15"), ("2023-10-19", "2023-10-06")):
+            now = c.get(f"/v1/exchanges/{old}", follow_redirects=False)
+            assert now.status_code == 301, old
+            assert now.headers["location"] == f"/v1/exchanges/{new}"
+            then = c.get(f"/v1/exchanges/{old}?as_of_version=1", follow_redirects=False)
+            assert then.status_code == 200 and then.json()["data"]["id"] == old
+            assert c.get(f"/v1/exchanges/{new}?as_of_version=1").status_code == 404
+        # Version 1 had no coverage; version 2 has.
+        assert c.get("/v1/dataset/coverage?as_of_version=1").status_code == 404
+        assert c.get("/v1/dataset/coverage").json()["data"]["until"] == "2026-06-07"
+        old_counts = c.get("/v1/dataset?as_of_version=1").json()["data"]["counts"]
+        assert (old_counts["exchanges"], old_counts["moved_exchanges"]) == (138, 0)
+        assert c.get("/v1/dataset").json()["data"]["counts"]["exchanges"] == 150
+    # Loading the same files again changes nothing, with or without the reasons.
+    changes_before = _count(url, "change")
+    with use_database(url):
+        assert load_directory(DATA, progress=False, reasons_file=REASONS) is None
+        assert load_directory(DATA, progress=False) is None
+    assert _version(url) == 2 and _count(url, "change") == changes_before
+
+
+def test_the_cli_takes_the_reasons_file(before_url):
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+
+    with use_database(before_url):
+        result = CliRunner().invoke(
+            cli, ["load", str(DATA), "--reasons", str(REASONS), "--reason", "fallback"]
+        )
+    assert result.exit_code == 0, result.output
+    assert _version(before_url) == 2
 
 
 @pytest.mark.parametrize(
