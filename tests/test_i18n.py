@@ -95,3 +95,22 @@ def test_plural_forms_follow_each_language():
     assert i18n.plural_forms(Lang.ru, "dashboard")["{n} day"] == {
         "one": "{n} день", "few": "{n} дня", "many": "{n} дней", "other": "{n} дня",
     }  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["uk", "ru"])
+def test_each_mediator_has_one_name_in_each_language(lang):
+    """The dashboard, the feed and the embeds name a mediator with the same words."""
+    import csv
+
+    from app.web.charts import MEDIATOR_NAMES
+
+    with (ROOT / "data" / "mediators.csv").open(newline="", encoding="utf-8") as fh:
+        mediators = {row["id"]: row["name"] for row in csv.DictReader(fh)}
+    assert {slug: str(name) for slug, name in MEDIATOR_NAMES.items()} == mediators
+    said = {}
+    for domain in ("dashboard", "feed", "embeds"):
+        with (ROOT / "app" / "web" / "locales" / lang / f"{domain}.po").open("rb") as fh:
+            po = {m.id: m.string for m in read_po(fh, locale=lang) if m.id}
+        said[domain] = {name: po.get(name) for name in mediators.values()}
+    assert all(said["dashboard"].values())
+    assert said["dashboard"] == said["feed"] == said["embeds"]

@@ -25,10 +25,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from babel import Locale
 from babel.dates import format_date, format_interval, format_skeleton
 
-from app.web.i18n import Lang, Words
+from app.web.i18n import Words
 
 SVG_NS = "http://www.w3.org/2000/svg"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', 'DejaVu Sans', sans-serif"
@@ -102,11 +101,15 @@ PER = {
     ("quarter", True): N_("Running total, by quarter: {range}"),
     ("year", True): N_("Running total, by year: {range}"),
 }
-# Mediators named by the CLDR territory of the state (Babel has every language's name).
-TERRITORIES = {"belarus": "BY", "qatar": "QA", "saudi-arabia": "SA", "turkey": "TR",
-               "uae": "AE", "usa": "US"}  # fmt: skip
+# Mediators in the reader's language: the same words as the dashboard and the feed.
 MEDIATOR_NAMES = {
+    "belarus": N_("Belarus"),
     "icrc": N_("International Committee of the Red Cross"),
+    "qatar": N_("Qatar"),
+    "saudi-arabia": N_("Saudi Arabia"),
+    "turkey": N_("Türkiye"),
+    "uae": N_("United Arab Emirates"),
+    "usa": N_("United States"),
     "vatican": N_("Holy See (Vatican)"),
 }
 
@@ -116,13 +119,9 @@ def title(measure: str, *, mediators: bool, t: Words) -> str:
 
 
 def mediator_name(slug: str, name: str, t: Words) -> str:
-    """A mediator's name in the reader's language: Babel's name of its state, the catalog's
-    for the others; the dataset's own (English) name for one not known here."""
-    if slug in MEDIATOR_NAMES:
-        return t(MEDIATOR_NAMES[slug])
-    if t.lang is not Lang.en and slug in TERRITORIES:
-        return str(Locale.parse(t.lang.value).territories[TERRITORIES[slug]])
-    return name
+    """A mediator's name in the reader's language; the dataset's own (English) name for one
+    not known here."""
+    return t(MEDIATOR_NAMES[slug]) if slug in MEDIATOR_NAMES else name
 
 
 def amount(measure: str, n: int, t: Words) -> str:
