@@ -12,6 +12,7 @@ import io
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -182,16 +183,36 @@ def to_ndjson(rows: Iterable[Mapping[str, Any]]) -> bytes:
 
 
 def etag_value(
-    version: int, path: str, query: list[tuple[str, str]], fmt: Format, prefix: str = ""
-) -> str:
-    """Strong ETag: a hash of the dataset version and the canonical request."""
-    key = dumps([version, path, sorted(query, key=lambda kv: kv[0]), fmt.value])
+    version: int, path: str, query: list[tuple[str, str]], fmt: Format, prefix: str = "",
+    release: str = "",
+) -> str:  # fmt: skip
+    """Strong ETag: a hash of the dataset version, the canonical request and `release`."""
+    key = dumps([version, path, sorted(query, key=lambda kv: kv[0]), fmt.value, release])
     return f'"{prefix}{hashlib.blake2b(key, digest_size=12).hexdigest()}"'
+
+
+RELEASE_SUFFIXES = frozenset({".py", ".po", ".html", ".js", ".css", ".json"})
+
+
+@functools.cache
+def release() -> str:
+    """This code's release: a hash of the package's code, templates, scripts and catalogs
+    (not its bundled data, which the dataset version covers). In every read's ETag, so that a
+    new release that answers differently (a new field, new words, a new drawing) is never
+    answered 304 to a client holding the old answer."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.blake2b(digest_size=6)
+    for path in sorted(package.rglob("*")):
+        relative = path.relative_to(package)
+        if path.suffix in RELEASE_SUFFIXES and relative.parts[0] not in ("_data", "_migrations"):
+            digest.update(str(relative).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def etag_for(version: int, request: Request, fmt: Format, prefix: str = "") -> str:
     path = request.scope.get("root_path", "") + route_path(request.scope)  # request.url's path
-    return etag_value(version, path, request.query_params.multi_items(), fmt, prefix)
+    query = request.query_params.multi_items()
+    return etag_value(version, path, query, fmt, prefix, release())
 
 
 def matches(header: str | None, etag: str) -> bool:

@@ -19,7 +19,7 @@ from app.config import Settings, get_settings
 from app.db import make_engine
 from app.fastlane import FastLane
 from app.front import Front
-from app.http import COMPRESS_MIN
+from app.http import COMPRESS_MIN, release
 from app.middleware import AllowedHosts, BoundedQuery, HeadAsGet, ReadOnlyCORS
 from app.routers import (
     admin,
@@ -104,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The app for `settings` (by default, the environment's), with an engine of its own."""
     settings = settings or get_settings()
     observability.configure_logging(settings.log_level, access=settings.access_log)
+    release()  # the code's stamp in every ETag: worked out once, before the first request
     engine = make_engine(settings.database_url, query_timeout=settings.query_timeout)
     read_url = settings.database_read_url or settings.database_url
     read_engine = (

@@ -22,7 +22,7 @@ from app import auth, curation, queries
 from app.answers import CoverageRecord, Item
 from app.db import write_session
 from app.deps import ID_RE, engine_of
-from app.http import Format, dumps, etag_value
+from app.http import Format, dumps, etag_value, release
 from app.models import IdempotencyKey, table_of
 from app.problems import BadRequest, NotFound, PayloadTooLarge, invalid
 from app.routers.responses import problem
@@ -146,7 +146,7 @@ def answer(session: Any, type_: str, record_id: str, version: int, status: int) 
     row = READERS[type_](session, record_id)
     assert row is not None
     path = READ_PATH[type_].format(record_id)
-    etag = etag_value(version, path, [], Format.json, f"r{row['revision']}-")
+    etag = etag_value(version, path, [], Format.json, f"r{row['revision']}-", release())
     headers = {"ETag": etag, "Cache-Control": "no-store", "X-Dataset-Version": str(version)}
     if status == 201:
         headers["Location"] = path

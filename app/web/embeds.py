@@ -24,7 +24,6 @@ import html
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -38,7 +37,7 @@ from app.http import Format, base_url, matches, not_modified, read_response
 from app.queries import ExchangeFilters
 from app.web import charts
 from app.web.charts import Frame, Size
-from app.web.i18n import LOCALES, Lang, Words, negotiate, words
+from app.web.i18n import Lang, Words, negotiate, words
 
 router = APIRouter(include_in_schema=False)
 
@@ -119,14 +118,6 @@ a {{ color: {charts.LIGHT["link"]}; }}
 STYLE_BYTES = STYLE.encode()
 STYLE_ETAG = f'"{hashlib.blake2b(STYLE_BYTES, digest_size=12).hexdigest()}"'
 STYLE_VERSION = STYLE_ETAG.strip('"')[:12]
-# This code's release, in every ETag: a new drawing or translation must not be answered 304.
-_HERE = Path(__file__).resolve().parent
-RELEASE = hashlib.blake2b(
-    b"".join(p.read_bytes() for p in (_HERE / "embeds.py", _HERE / "charts.py",
-                                      *sorted(LOCALES.glob("*/embeds.po")))),
-    digest_size=4,
-).hexdigest()  # fmt: skip
-
 IntervalQ = Annotated[
     Interval, Query(description="week (ISO), month (default), quarter or year.")
 ]  # fmt: skip
@@ -320,7 +311,7 @@ def _answer(
     headers = {"Content-Language": lang.value, "Content-Security-Policy": policy}
     return read_response(
         request, version=ctx.version, pinned=ctx.pinned, updated_at=ctx.updated_at,
-        fmt=Format.json, build=build, etag_prefix=f"{lang.value}-{RELEASE}-",
+        fmt=Format.json, build=build, etag_prefix=f"{lang.value}-",
         vary=("Accept-Language",), headers=headers, media_type=SVG_MEDIA if svg else HTML_MEDIA,
     )  # fmt: skip
 
