@@ -196,36 +196,55 @@ def _remember(session: Any, actor: str, key: str, digest: str, response: Respons
     ))  # fmt: skip
 
 
-def make_router(plural: str, type_: str) -> APIRouter:
-    """The five writes for one record type."""
-    router = APIRouter(prefix=f"/v1/admin/{plural}", tags=["admin"], responses=ADMIN_ERRORS)
-    model = curation.SPECS[type_].model
-    body_doc = {
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}
-            },
-        }
-    }
-    patch_doc = {
+def body_doc(model: type[Any]) -> dict[str, Any]:
+    """The OpenAPI request body of a write of a whole record of `model`."""
+    schema = {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}
+    return {"requestBody": {"required": True, "content": {"application/json": schema}}}
+
+
+MERGE_PATCH = "application/merge-patch+json"
+
+
+def patch_doc(model: type[Any]) -> dict[str, Any]:
+    """The OpenAPI request body of a JSON merge patch of a record of `model`."""
+    schema = {"schema": {"$ref": f"#/components/schemas/{model.__name__}Patch"}}
+    return {
         "requestBody": {
             "required": True,
             "description": "A JSON merge patch (RFC 7396): the fields to change; null removes "
             "an optional field. Sent as application/json or application/merge-patch+json.",
-            "content": {
-                media: {"schema": {"$ref": f"#/components/schemas/{model.__name__}Patch"}}
-                for media in ("application/json", "application/merge-patch+json")
-            },
+            "content": {media: schema for media in ("application/json", MERGE_PATCH)},
         }
     }
+
+
+def merged_with(
+    type_: str, record_id: str, changes: Any, missing: str
+) -> Callable[[Any], dict[str, Any]]:
+    """What a merge patch makes of the live record, read under the write lock, validated
+    again whole (a patch may not leave a record that a whole write would refuse)."""
+
+    def merged(session: Any) -> dict[str, Any]:
+        live = curation.live_record(session, type_, record_id)
+        if live is None:
+            raise NotFound(missing)
+        patched = curation.merge_patch(live[2], changes)
+        return curation.validate(type_, orjson.dumps(patched), record_id=record_id)
+
+    return merged
+
+
+def make_router(plural: str, type_: str) -> APIRouter:
+    """The five writes for one record type."""
+    router = APIRouter(prefix=f"/v1/admin/{plural}", tags=["admin"], responses=ADMIN_ERRORS)
+    model = curation.SPECS[type_].model
     one = {"model": None, "description": "The record as GET /v1/... shows it, with its ETag."}
 
     @router.post(
         "",
         operation_id=f"create_{type_}",
         status_code=201,
-        openapi_extra=body_doc,
+        openapi_extra=body_doc(model),
         responses={201: one},
     )
     async def create(
@@ -300,7 +319,7 @@ def make_router(plural: str, type_: str) -> APIRouter:
     @router.put(
         "/{record_id}",
         operation_id=f"replace_{type_}",
-        openapi_extra=body_doc,
+        openapi_extra=body_doc(model),
         responses={200: one},
     )
     async def replace(
@@ -321,7 +340,7 @@ def make_router(plural: str, type_: str) -> APIRouter:
     @router.patch(
         "/{record_id}",
         operation_id=f"update_{type_}",
-        openapi_extra=patch_doc,
+        openapi_extra=patch_doc(model),
         responses={200: one},
     )
     async def patch(
@@ -333,15 +352,7 @@ def make_router(plural: str, type_: str) -> APIRouter:
     ) -> Response:
         changes = merge_patch_body(await read_body(request))
         revision = expected_revision(if_match)
-
-        def merged(session: Any) -> dict[str, Any]:
-            # Merged with the live record read under the write lock.
-            live = curation.live_record(session, type_, record_id)
-            if live is None:
-                raise NotFound(f"No {type_} {record_id!r}.")
-            patched = curation.merge_patch(live[2], changes)
-            return curation.validate(type_, orjson.dumps(patched), record_id=record_id)
-
+        merged = merged_with(type_, record_id, changes, f"No {type_} {record_id!r}.")
         return await run_in_threadpool(
             _write, request, actor, "update", record_id, reason, revision, merged
         )
@@ -403,14 +414,7 @@ def coverage_router() -> APIRouter:
     @router.put(
         "",
         operation_id="replace_coverage",
-        openapi_extra={
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {"schema": {"$ref": "#/components/schemas/CoverageIn"}}
-                },
-            }
-        },
+        openapi_extra=body_doc(curation.SPECS[type_].model),
         responses={200: one, 201: one},
     )
     async def replace(
@@ -424,15 +428,7 @@ def coverage_router() -> APIRouter:
     @router.patch(
         "",
         operation_id="update_coverage",
-        openapi_extra={
-            "requestBody": {
-                "required": True,
-                "content": {
-                    media: {"schema": {"$ref": "#/components/schemas/CoverageInPatch"}}
-                    for media in ("application/json", "application/merge-patch+json")
-                },
-            }
-        },
+        openapi_extra=patch_doc(curation.SPECS[type_].model),
         responses={200: one},
     )
     async def patch(
@@ -441,14 +437,8 @@ def coverage_router() -> APIRouter:
         """Change the coverage's end (or start, or note), as a JSON merge patch."""
         changes = merge_patch_body(await read_body(request))
         revision = expected_revision(if_match)
-
-        def merged(session: Any) -> dict[str, Any]:
-            live = curation.live_record(session, type_, rid)
-            if live is None:
-                raise NotFound("No coverage is set yet: PUT /v1/admin/coverage sets it.")
-            patched = curation.merge_patch(live[2], changes)
-            return curation.validate(type_, orjson.dumps(patched), record_id=rid)
-
+        missing = "No coverage is set yet: PUT /v1/admin/coverage sets it."
+        merged = merged_with(type_, rid, changes, missing)
         return await run_in_threadpool(write, request, actor, reason, revision, merged)
 
     return router
