@@ -497,10 +497,9 @@ def page_csp(html: bytes) -> bytes:
     return re.sub(r" +", " ", policy).replace(" ;", ";").encode()
 
 
-def _secured(
-    headers: Any, request_id: tuple[bytes, bytes]
-) -> tuple[list[tuple[bytes, bytes]], bool]:
-    """The answer's headers with ours added; True when it is HTML that needs a policy."""
+def _additions(headers: Any) -> tuple[list[tuple[bytes, bytes]], bool, bool]:
+    """What Observe adds to an answer with these headers, but the request id; whether it drops
+    a Server header; whether it is HTML that needs a policy of its own (from its body)."""
     seen = 0
     html = False
     framable = False  # its own policy lets other sites frame it (an embeddable chart)
@@ -512,19 +511,27 @@ def _secured(
                 html = value.startswith(b"text/html")
             elif bit == _CSP:
                 framable = b"frame-ancestors 'none'" not in value
-    out = [h for h in headers if h[0] != b"server"] if seen & _SERVER else list(headers)
-    out.append(request_id)
+    added = []
     if not seen & _NOSNIFF:
-        out.append(NOSNIFF)
+        added.append(NOSNIFF)
     if not seen & _REFERRER:
-        out.append(REFERRER)
+        added.append(REFERRER)
     if html:
         if not seen & _FRAMES and not framable:
-            out.append(NO_FRAMES)
-        return out, not seen & _CSP
+            added.append(NO_FRAMES)
+        return added, bool(seen & _SERVER), not seen & _CSP
     if not seen & _CSP:
-        out.append(DATA_CSP)
-    return out, False
+        added.append(DATA_CSP)
+    return added, bool(seen & _SERVER), False
+
+
+def _secured(
+    headers: Any, request_id: tuple[bytes, bytes]
+) -> tuple[list[tuple[bytes, bytes]], bool]:
+    """The answer's headers with ours added; True when it is HTML that needs a policy."""
+    added, server, needs_policy = _additions(headers)
+    kept = [h for h in headers if h[0] != b"server"] if server else list(headers)
+    return [*kept, request_id, *added], needs_policy
 
 
 # ---- the middleware -------------------------------------------------------------------------
@@ -655,8 +662,7 @@ def request_id(given: bytes | None) -> str:
 def security_headers(headers: Any, body: bytes) -> list[tuple[bytes, bytes]]:
     """What Observe adds to an answer with these headers and this (identity) body, but the
     request id: the same for every answer of one cache entry, so it is worked out once."""
-    out, needs_policy = _secured(headers, (b"", b""))
-    added = out[len([h for h in headers if h[0] != b"server"]) + 1 :]
+    added, _, needs_policy = _additions(headers)
     if needs_policy:
         added.append((b"content-security-policy", page_csp(body)))
     return added
