@@ -125,6 +125,8 @@ FIGURES: Final[dict[str, str]] = {
 # count each apart and never add one to the other.
 PEOPLE_KINDS: Final = (Kind.pow_exchange, Kind.mixed, Kind.civilian_release)
 BODIES_KINDS: Final = (Kind.bodies_repatriation,)
+# The field that counts the events of each measure.
+EVENTS_OF: Final = {"people": "exchanges", "bodies": "repatriations"}
 
 PEOPLE: Final = (
     "people: persons returned alive, i.e. the stated figures of events of kind pow_exchange, "

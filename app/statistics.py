@@ -121,8 +121,8 @@ def _measures(row: Any) -> dict[str, int]:
 def _kind_measures(kind: str, n: int, ua: int, ru: int, un_ua: int, un_ru: int) -> dict[str, int]:
     """One kind's raw figures as the ten measures: a kind counts people or bodies."""
     out = dict.fromkeys(MEASURES, 0)
-    measure, events = ("bodies", "repatriations") if kind == BODIES else ("people", "exchanges")
-    out[events] = n
+    measure = "bodies" if kind == BODIES else "people"
+    out[codebook.EVENTS_OF[measure]] = n
     out[f"{measure}_to_ukraine"], out[f"{measure}_to_russia"] = ua, ru
     out[f"undisclosed_{measure}_to_ukraine"], out[f"undisclosed_{measure}_to_russia"] = un_ua, un_ru
     return out

@@ -27,6 +27,7 @@ from typing import Any
 
 from babel.dates import format_date, format_interval, format_skeleton
 
+from app.codebook import CUMULATIVE_PREFIX, EVENTS_OF, MEASURE_FIELDS
 from app.web.i18n import Words
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -153,7 +154,7 @@ def figures_text(what: str, measure: str, figures: Mapping[str, int], t: Words) 
                             figures[f"undisclosed_{measure}_to_{side}"], t)
         for side in SIDES
     }  # fmt: skip
-    n = figures["exchanges" if measure == "people" else "repatriations"]
+    n = figures[EVENTS_OF[measure]]
     return t("{what}: {events}; returned to Ukraine: {uk}; to Russia: {ru}.", what=what,
              events=events(measure, n, t), **sides)  # fmt: skip
 
@@ -187,7 +188,7 @@ def series_frame(
     if not rows:
         summary = t("No events in this selection.")
     else:
-        totals = {k: sum(int(r[k]) for r in rows) for k in rows[0] if k.startswith(_FIELDS)}
+        totals = {k: sum(int(r[k]) for r in rows) for k in MEASURE_FIELDS}
         summary = figures_text(t("In all"), measure, totals, t)
     desc = f"{head}. {sub}. {summary} {_curated(coverage_until, t)}"
     return Frame(head, tidy(sub), tidy(desc), small_print, *link)
@@ -207,9 +208,6 @@ def mediators_frame(
     summary = " ".join(lines) if lines else t("No events in this selection.")
     desc = f"{head}. {sub} {summary} {_curated(coverage_until, t)}"
     return Frame(head, tidy(sub), tidy(desc), small_print, *link)
-
-
-_FIELDS = ("exchanges", "repatriations", "people_", "bodies_", "undisclosed_")
 
 
 def tidy(text: str) -> str:
@@ -410,7 +408,7 @@ def draw_series(
     y = PAD if standalone else 4.0
     if standalone:
         y = _heading(svg, frame, W, y)
-    key = {s: f"{'cumulative_' if cumulative else ''}{measure}_to_{s}" for s in SIDES}
+    key = {s: f"{CUMULATIVE_PREFIX if cumulative else ''}{measure}_to_{s}" for s in SIDES}
     hidden = {s: f"undisclosed_{measure}_to_{s}" for s in SIDES}
     any_hidden = any(r[hidden[s]] for r in rows for s in SIDES)
     y = _legend(svg, _legend_items("line" if cumulative else "bar", any_hidden, t), W, y, ids)
@@ -507,7 +505,7 @@ def _period_title(
 ) -> str:
     text = figures_text(period_name(r["start"], interval, t), measure, r, t)
     if cumulative:
-        ua, ru = (amount(measure, int(r[f"cumulative_{measure}_to_{s}"]), t) for s in SIDES)
+        ua, ru = (amount(measure, int(r[f"{CUMULATIVE_PREFIX}{measure}_to_{s}"]), t) for s in SIDES)
         text += " " + t("Running total: {uk} to Ukraine, {ru} to Russia.", uk=ua, ru=ru)
     return text
 
@@ -553,7 +551,7 @@ def draw_mediators(
         for r in rows:
             g = el(group, "g", class_="pe-mediator", data_mediator=r["id"])
             el(g, "title", figures_text(r["label"], measure, r, t))
-            n = int(r["exchanges" if measure == "people" else "repatriations"])
+            n = int(r[EVENTS_OF[measure]])
             count = events(measure, n, t)
             if beside:
                 names = wrap(r["label"], TEXT_SIZE * 1.05, column - 12)

@@ -31,13 +31,21 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from app import queries, statistics
-from app.codebook import DATASET_TITLE, LICENSE, Interval, Kind
-from app.deps import FiltersDep, ReadContext, ReadDep
+from app.codebook import (
+    BODIES_KINDS,
+    DATASET_TITLE,
+    EVENTS_OF,
+    LICENSE,
+    PEOPLE_KINDS,
+    Interval,
+    Kind,
+)
+from app.deps import ExchangeFilterQuery, FiltersDep, ReadContext, ReadDep
 from app.http import Format, base_url, matches, not_modified, read_response
 from app.queries import ExchangeFilters
 from app.web import charts
 from app.web.charts import Frame, Size
-from app.web.i18n import Lang, Words, negotiate, words
+from app.web.i18n import Lang, Words, request_lang, words
 
 router = APIRouter(include_in_schema=False)
 
@@ -59,11 +67,10 @@ class SizeName(StrEnum):
 
 
 # The filters of GET /v1/exchanges, which the link back to the records carries over.
-RECORD_FILTERS = ("since", "until", "kind", "mediator", "source", "confidence", "min_total", "q",
-                  "figure_status", "as_of_version")  # fmt: skip
-KINDS = {
-    "people": ",".join(k.value for k in Kind if k is not Kind.bodies_repatriation),
-    "bodies": Kind.bodies_repatriation.value,
+RECORD_FILTERS = (*ExchangeFilterQuery.model_fields, "as_of_version")
+KINDS = {  # in Kind's order, as a link back to the records names them
+    "people": ",".join(k.value for k in Kind if k in PEOPLE_KINDS),
+    "bodies": ",".join(k.value for k in Kind if k in BODIES_KINDS),
 }
 SVG_MEDIA = "image/svg+xml; charset=utf-8"
 HTML_MEDIA = "text/html; charset=utf-8"
@@ -209,7 +216,7 @@ def stylesheet(request: Request, v: str | None = None) -> Response:
 def language(request: Request) -> Lang:
     """lang= when it names one of ours, else Accept-Language, else English (an unknown lang
     falls back, as on the dashboard, instead of failing)."""
-    return negotiate(request.query_params.get("lang"), request.headers.get("accept-language"))
+    return request_lang(request)
 
 
 def _series(
@@ -249,7 +256,7 @@ def _mediators(
 ) -> Response:
     lang = language(request)
     t = words(lang, "embeds")
-    events = "exchanges" if measure == "people" else "repatriations"
+    events = EVENTS_OF[measure]
 
     def build() -> bytes:
         cov = queries.get_coverage(ctx.session, version=ctx.at())

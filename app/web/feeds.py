@@ -433,7 +433,7 @@ def render(
 def exchanges_feed(request: Request, ctx: ReadDep) -> Response:
     """The Atom feed of changes to exchanges, in the reader's language (lang=, else
     Accept-Language, else English; an unknown lang falls back, as on the page)."""
-    lang = i18n.negotiate(request.query_params.get("lang"), request.headers.get("accept-language"))
+    lang = i18n.request_lang(request)
     base = base_url(request)
 
     def build() -> bytes:

@@ -25,6 +25,7 @@ from babel import Locale
 from babel.dates import format_date
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
+from starlette.requests import Request
 
 from app.http import accepted
 
@@ -54,6 +55,11 @@ def negotiate(asked: str | None, accept_language: str | None) -> Lang:
         if tag == "*":
             break
     return DEFAULT
+
+
+def request_lang(request: Request) -> Lang:
+    """The language a request asks for, by `lang=` or Accept-Language (see negotiate)."""
+    return negotiate(request.query_params.get("lang"), request.headers.get("accept-language"))
 
 
 @dataclass(frozen=True)

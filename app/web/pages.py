@@ -127,7 +127,7 @@ def _serve(request: Request, asset: Asset) -> Response:
 def page(request: Request) -> Response:
     """The dashboard: the dataset at a glance, drawn from the API by the browser, in the
     reader's language (lang=, else Accept-Language, else English)."""
-    lang = i18n.negotiate(request.query_params.get("lang"), request.headers.get("accept-language"))
+    lang = i18n.request_lang(request)
     return _serve(request, ASSETS[f"page.{lang.value}"])
 
 
