@@ -89,6 +89,7 @@ class ReadContext:
         self._as_of = as_of_version
         self._cursor_version = 0  # a cursor's version, which the snapshot must hold too
         self._opened: _Opened | None = None
+        self._coverage: tuple[_Opened, dict[str, Any] | None] | None = None
 
     def _floor(self) -> tuple[int, str | None]:
         """The lowest version the snapshot must hold, and the parameter asking for it."""
@@ -177,6 +178,14 @@ class ReadContext:
         """What queries take: None for the current version (the fast live-row path)."""
         v = self.version if version is None else version
         return None if v == self.current else v
+
+    def coverage(self) -> dict[str, Any] | None:
+        """The curators' coverage at the version answered (None: none set), read once per
+        snapshot: an answer's figures and its meta ask for it both."""
+        opened = self._open()
+        if self._coverage is None or self._coverage[0] is not opened:
+            self._coverage = (opened, queries.get_coverage(opened.session, version=self.at()))
+        return self._coverage[1]
 
     def close(self) -> None:
         """Give the connection back (again: a no-op)."""

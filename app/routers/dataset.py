@@ -31,7 +31,7 @@ def get_dataset(request: Request, ctx: ReadDep) -> Response:
 
     def build() -> bytes:
         info = queries.dataset_counts(ctx.session, version=ctx.at())
-        cov = queries.get_coverage(ctx.session, version=ctx.at())
+        cov = ctx.coverage()
         coverage = {"from": None, "until": None, "note": None}
         if cov is not None:
             coverage = {k: cov[k] for k in coverage}
@@ -60,7 +60,7 @@ def get_dataset(request: Request, ctx: ReadDep) -> Response:
 def get_coverage(request: Request, ctx: ReadDep) -> Response:
     """The days the curators vouch for; no record after `until` means not yet curated. Its
     ETag is the If-Match of PUT/PATCH /v1/admin/coverage."""
-    row = queries.get_coverage(ctx.session, version=ctx.at())
+    row = ctx.coverage()
     if row is None:
         raise NotFound(f"No coverage is set at dataset version {ctx.version}.")
     return common.one(request, ctx, row)

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from app import queries, statistics
+from app import statistics
 from app.answers import (
     MediatorStatsPage,
     ReconciliationPage,
@@ -43,7 +43,7 @@ def exchange_summary(request: Request, ctx: ReadDep, filters: FiltersDep) -> Res
 
     def build() -> bytes:
         body = statistics.summary(ctx.session, version=ctx.at(), filters=filters)
-        coverage = queries.get_coverage(ctx.session, version=ctx.at())
+        coverage = ctx.coverage()
         return common.envelope(
             body, {"dataset_version": ctx.version, **common.coverage_meta(coverage)}
         )
@@ -72,18 +72,16 @@ def exchange_timeseries(
     """Per-period measures, people and bodies apart, every period of the coverage (within
     since/until) with empty periods as zeros, and no period after the coverage's end."""
     columns = ("period", "start", "end", *FIGURE_COLUMNS, *(CUMULATIVE if cumulative else ()))
-    found: list[dict[str, Any] | None] = []
 
     def fetch() -> list[dict[str, Any]]:
-        found.append(queries.get_coverage(ctx.session, version=ctx.at()))
         return statistics.timeseries(
             ctx.session, version=ctx.at(), filters=filters, interval=interval.value,
-            cumulative=cumulative, coverage=found[0],
+            cumulative=cumulative, coverage=ctx.coverage(),
         )  # fmt: skip
 
     def meta() -> dict[str, Any]:
         return {"interval": interval.value, "cumulative": cumulative,
-                **common.coverage_meta(found[0])}  # fmt: skip
+                **common.coverage_meta(ctx.coverage())}  # fmt: skip
 
     return common.whole(
         request,
@@ -112,7 +110,7 @@ def mediator_statistics(
         fmt=fmt,
         filename="mediator-statistics",
         columns=("id", "name", *FIGURE_COLUMNS, "first_date", "last_date"),
-        meta=lambda: common.coverage_meta(queries.get_coverage(ctx.session, version=ctx.at())),
+        meta=lambda: common.coverage_meta(ctx.coverage()),
         fetch=lambda: statistics.mediators(ctx.session, version=ctx.at(), filters=filters),
     )
 
@@ -154,11 +152,11 @@ def reconciliation(
         "since": since,
         "until": until,
     }
-    found: list[dict[str, Any] | None] = []
 
     def fetch() -> list[dict[str, Any]]:
-        found.append(queries.get_coverage(ctx.session, version=ctx.at()))
-        return statistics.reconciliation(ctx.session, version=ctx.at(), coverage=found[0], **args)
+        return statistics.reconciliation(
+            ctx.session, version=ctx.at(), coverage=ctx.coverage(), **args
+        )
 
     return common.whole(
         request,
@@ -180,6 +178,6 @@ def reconciliation(
             "sources",
             "note",
         ),
-        meta=lambda: common.coverage_meta(found[0]),
+        meta=lambda: common.coverage_meta(ctx.coverage()),
         fetch=fetch,
     )

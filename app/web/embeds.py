@@ -30,7 +30,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from app import queries, statistics
+from app import statistics
 from app.codebook import (
     BODIES_KINDS,
     DATASET_TITLE,
@@ -227,7 +227,7 @@ def _series(
     t = words(lang, "embeds")
 
     def build() -> bytes:
-        cov = queries.get_coverage(ctx.session, version=ctx.at())
+        cov = ctx.coverage()
         rows = statistics.timeseries(
             ctx.session, version=ctx.at(), filters=filters, interval=interval.value,
             cumulative=True, coverage=cov,
@@ -259,7 +259,7 @@ def _mediators(
     events = EVENTS_OF[measure]
 
     def build() -> bytes:
-        cov = queries.get_coverage(ctx.session, version=ctx.at())
+        cov = ctx.coverage()
         found = statistics.mediators(ctx.session, version=ctx.at(), filters=filters)
         rows = sorted(
             ({**r, "label": charts.mediator_name(r["id"], r["name"], t)} for r in found
