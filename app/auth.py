@@ -65,10 +65,9 @@ def identify(tokens: dict[str, bytes], presented: str) -> str | None:
 
 @dataclass
 class FailureLimiter:
-    """Counts failed authentications per client over a sliding window; `limit` fixed here, or
-    None to take the one each check is given (the AUTH_FAILURE_LIMIT setting)."""
+    """Counts failed authentications per client over a sliding window; each check gives the
+    limit (the AUTH_FAILURE_LIMIT setting)."""
 
-    limit: int | None = None
     window: float = WINDOW_SECONDS
     _failures: dict[str, deque[float]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -81,7 +80,6 @@ class FailureLimiter:
 
     def check(self, client: str, limit: int = MAX_FAILURES) -> None:
         """429 while the client has used up its failures for the window."""
-        limit = self.limit if self.limit is not None else limit
         now = time.monotonic()
         with self._lock:
             times = self._recent(client, now)

@@ -224,21 +224,19 @@ def read_app(tmp_root, template_url):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def admin_db(tmp_root, template_url, monkeypatch):  # type: ignore[no-untyped-def]
-    """A fresh copy of the dataset for writes.
-
-    The ignored_auth check sends many requests without a valid token; the failure limiter
-    (tested in test_admin.py) would soon answer every request 429, so it is set out of reach.
-    """
+    """A fresh copy of the dataset for writes (admin_app_for raises AUTH_FAILURE_LIMIT: the
+    ignored_auth check sends many requests with a wrong token, and the failure limiter, tested
+    in test_admin.py, would soon answer every request 429)."""
     from app.routers import admin
 
-    monkeypatch.setattr(admin, "limiter", admin.auth.FailureLimiter(limit=10**9))
+    monkeypatch.setattr(admin, "limiter", admin.auth.FailureLimiter())
     url = new_database(tmp_root, template_url)
     yield url
     drop_database(url)
 
 
 def admin_app_for(url: str) -> AsServed:
-    return AsServed(build_app(url, admin_tokens=ADMIN_TOKENS))
+    return AsServed(build_app(url, admin_tokens=ADMIN_TOKENS, auth_failure_limit=1_000_000))
 
 
 def retire(app: AsServed) -> None:
