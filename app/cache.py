@@ -34,6 +34,8 @@ from app.http import COMPRESS_MIN, INCOMPRESSIBLE
 from app.web.i18n import negotiate
 
 UNCACHED_PREFIXES = ("/v1/admin", "/healthz", "/readyz", "/metrics")
+# Scope key: (version, request headers, cache key) of a lookup that missed, for the miss.
+LOOKED_UP = "pow_exchanges.looked_up"
 # stream=true (or any spelling pydantic reads as true) asks for every matching row in one
 # streamed answer: never kept, so it goes straight to the app, which compresses it as it
 # streams and answers If-None-Match itself.
@@ -337,8 +339,12 @@ class ResponseCache:
             return
         if version != self.version:
             self._drop_all(version)
-        headers = request_headers(scope)
-        key = self._key(scope, headers)
+        kept = scope.get(LOOKED_UP)  # app.front's lookup of this request missed
+        if kept is not None and kept[0] == version:
+            _, headers, key = kept
+        else:
+            headers = request_headers(scope)
+            key = self._key(scope, headers)
         entry = self.entries.get(key)
         if entry is not None:
             self.entries.move_to_end(key)
@@ -360,6 +366,8 @@ class ResponseCache:
         entry = self.entries.get(key)
         if entry is not None:
             self.entries.move_to_end(key)
+        else:  # the stack's own pass through this cache takes the key from here
+            scope[LOOKED_UP] = (self.version, request, key)
         return entry
 
     async def answer(

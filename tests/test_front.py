@@ -93,3 +93,26 @@ def test_head_and_long_queries_go_through_the_whole_stack(cached):
     long = cached.get("/v1/exchanges?limit=2&" + "x=1&" * 3000)
     assert long.status_code == 414
     assert long.headers["content-type"] == "application/problem+json"
+
+
+def test_a_miss_works_its_key_out_once(db_url, monkeypatch):
+    """The front door's lookup that missed hands its key to the cache's own pass, which
+    fills the entry under it: the next request is a hit at the front door."""
+    from app.cache import ResponseCache
+
+    calls: list[str] = []
+    real = ResponseCache._key
+
+    def counted(self, scope, headers):  # type: ignore[no-untyped-def]
+        calls.append(scope["path"])
+        return real(self, scope, headers)
+
+    monkeypatch.setattr(ResponseCache, "_key", counted)
+    with make_client(db_url, version_ttl=60.0) as c:
+        c.get("/v1/codebook")  # the cache now holds the current version
+        calls.clear()
+        first = c.get("/v1/exchanges?limit=4&since=2023-01-01")
+        assert calls == ["/v1/exchanges"]
+        again = c.get("/v1/exchanges?limit=4&since=2023-01-01")
+        assert calls == ["/v1/exchanges"] * 2  # the hit's own lookup
+        assert again.content == first.content and again.headers["etag"] == first.headers["etag"]
