@@ -19,7 +19,6 @@ else Accept-Language, else English (app.web.i18n, catalog `embeds`).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import html
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Mapping
@@ -41,9 +40,10 @@ from app.codebook import (
     Kind,
 )
 from app.deps import ExchangeFilterQuery, FiltersDep, ReadContext, ReadDep
-from app.http import Format, base_url, matches, not_modified, read_response
+from app.http import Format, base_url, read_response
 from app.queries import ExchangeFilters
 from app.web import charts
+from app.web.assets import Asset, serve
 from app.web.charts import Frame, Size
 from app.web.i18n import Lang, Words, request_lang, words
 
@@ -122,9 +122,8 @@ a {{ color: {charts.LIGHT["link"]}; }}
 {charts.dark_css("  ")}
 }}
 """
-STYLE_BYTES = STYLE.encode()
-STYLE_ETAG = f'"{hashlib.blake2b(STYLE_BYTES, digest_size=12).hexdigest()}"'
-STYLE_VERSION = STYLE_ETAG.strip('"')[:12]
+STYLE_SHEET = Asset(STYLE.encode(), "text/css; charset=utf-8", for_good=True)
+STYLE_VERSION = STYLE_SHEET.version
 IntervalQ = Annotated[
     Interval, Query(description="week (ISO), month (default), quarter or year.")
 ]  # fmt: skip
@@ -197,17 +196,9 @@ def mediators_page(
 
 
 @router.get("/embed/embed.css")
-def stylesheet(request: Request, v: str | None = None) -> Response:
+def stylesheet(request: Request) -> Response:
     """The embed page's one stylesheet; for good under the address the page names."""
-    headers = {
-        "ETag": STYLE_ETAG,
-        "Cache-Control": "public, max-age=31536000, immutable"
-        if v == STYLE_VERSION
-        else "public, max-age=300",
-    }
-    if matches(request.headers.get("if-none-match"), STYLE_ETAG):
-        return not_modified(STYLE_ETAG, headers)
-    return Response(STYLE_BYTES, media_type="text/css; charset=utf-8", headers=headers)
+    return serve(request, STYLE_SHEET)
 
 
 # ---- the answers ----------------------------------------------------------------------------
@@ -333,7 +324,7 @@ def page(frame: Frame, wide: str, narrow: str, lang: Lang) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="color-scheme" content="light dark">\n'
         f"<title>{e(frame.title)}</title>\n"
-        f'<link rel="stylesheet" href="embed.css?v={STYLE_VERSION}">\n</head>\n<body>\n'
+        f'<link rel="stylesheet" href="{STYLE_SHEET.url("embed.css")}">\n</head>\n<body>\n'
         f'<figure>\n<h1>{e(frame.title)}</h1>\n<p class="sub">{e(frame.subtitle)}</p>\n'
         f'{wide}\n{narrow}\n<figcaption>{notes}<p><a href="{e(frame.link_href)}" '
         f'target="_blank" rel="noopener">{e(frame.link_text)}</a></p></figcaption>\n'

@@ -9,9 +9,7 @@ though the assets are cached.
 
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -19,8 +17,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 from starlette.responses import Response
 
-from app.http import matches, not_modified
 from app.web import i18n
+from app.web.assets import Asset, serve
 from app.web.i18n import Lang
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -32,26 +30,9 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
-ASSET_CACHE = "public, max-age=300"
 PAGE_CACHE = "no-cache"  # revalidate the HTML each time (cheap: ETag), so asset URLs stay fresh
 
 router = APIRouter(include_in_schema=False)
-
-
-@dataclass(frozen=True)
-class Asset:
-    body: bytes
-    media_type: str
-    etag: str
-    headers: dict[str, str]
-
-
-def _digest(body: bytes) -> str:
-    return hashlib.blake2b(body, digest_size=12).hexdigest()
-
-
-def _asset(body: bytes, media_type: str, headers: dict[str, str]) -> Asset:
-    return Asset(body, media_type, f'"{_digest(body)}"', headers)
 
 
 KINDS = {
@@ -87,40 +68,26 @@ def render(lang: Lang, assets: dict[str, str]) -> bytes:
 
 
 def _load() -> dict[str, Asset]:
-    script = (STATIC / "app.js").read_bytes()
-    style = (STATIC / "app.css").read_bytes()
-    urls = {
-        name: f"static/{name}?v={_digest(body)[:12]}"
-        for name, body in (("app.js", script), ("app.css", style))
-    }
+    script = Asset((STATIC / "app.js").read_bytes(), "text/javascript; charset=utf-8")
+    style = Asset((STATIC / "app.css").read_bytes(), "text/css; charset=utf-8")
+    urls = {"app.js": script.url("static/app.js"), "app.css": style.url("static/app.css")}
     pages = {
-        f"page.{lang.value}": _asset(
+        f"page.{lang.value}": Asset(
             render(lang, urls),
             "text/html; charset=utf-8",
+            PAGE_CACHE,
             {
                 "Content-Security-Policy": CSP,
-                "Cache-Control": PAGE_CACHE,
                 "Content-Language": lang.value,
                 "Vary": "Accept-Language",
             },
         )
         for lang in Lang
     }
-    return {
-        **pages,
-        "app.js": _asset(script, "text/javascript; charset=utf-8", {"Cache-Control": ASSET_CACHE}),
-        "app.css": _asset(style, "text/css; charset=utf-8", {"Cache-Control": ASSET_CACHE}),
-    }
+    return {**pages, "app.js": script, "app.css": style}
 
 
 ASSETS = _load()
-
-
-def _serve(request: Request, asset: Asset) -> Response:
-    headers = {"ETag": asset.etag, **asset.headers}
-    if matches(request.headers.get("if-none-match"), asset.etag):
-        return not_modified(asset.etag, asset.headers)
-    return Response(asset.body, media_type=asset.media_type, headers=headers)
 
 
 @router.get("/")
@@ -128,14 +95,14 @@ def page(request: Request) -> Response:
     """The dashboard: the dataset at a glance, drawn from the API by the browser, in the
     reader's language (lang=, else Accept-Language, else English)."""
     lang = i18n.request_lang(request)
-    return _serve(request, ASSETS[f"page.{lang.value}"])
+    return serve(request, ASSETS[f"page.{lang.value}"])
 
 
 @router.get("/static/app.js")
 def script(request: Request) -> Response:
-    return _serve(request, ASSETS["app.js"])
+    return serve(request, ASSETS["app.js"])
 
 
 @router.get("/static/app.css")
 def stylesheet(request: Request) -> Response:
-    return _serve(request, ASSETS["app.css"])
+    return serve(request, ASSETS["app.css"])
