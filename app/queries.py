@@ -347,6 +347,8 @@ def _exchange_rows(
     store = _kept_rows(session, version)
     with _ROWS_LOCK:
         found = {pk: store[pk] for pk in pks if pk in store}
+        for pk in found:  # least recently used go first
+            store.move_to_end(pk)
     missing = [pk for pk in pks if pk not in found]
     if missing:
         stored = session.execute(_exchange_select().where(E.c.pk.in_(missing))).mappings()
