@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import time
 from collections.abc import AsyncIterator, Iterable
@@ -230,6 +231,14 @@ def _part(allowed: Iterable[str] | None, pattern: str | None) -> str:
     return "|".join(sorted(re.escape(v) for v in allowed)) if allowed else (pattern or ".*")
 
 
+def one_or_more(values: Iterable[str]) -> str:
+    """The description of a repeatable filter over a closed vocabulary."""
+    return (
+        f"One or more of {', '.join(values)}: repeat the parameter, or separate the values "
+        "with commas."
+    )
+
+
 def listed(allowed: Iterable[str] | None = None, pattern: str | None = None) -> WithJsonSchema:
     """The documented shape of one value of a repeatable filter. A closed vocabulary is an
     enum, so a generated client catches a typo at compile time (repeat the parameter for
@@ -281,6 +290,10 @@ def q_query(description: str) -> Any:
 
 
 SLUG_RE = r"[a-z0-9][a-z0-9-]{0,79}"
+SORT = "date, -date (default), total or -total."
+PAGE_SIZE = "Page size, 1 to 500."
+CURSOR = "Opaque: the previous page's meta.next_cursor."
+FORMAT = "json (default), csv or ndjson; the Accept header works as well."
 STREAM = (
     "true: every matching record in one streamed answer, read at one dataset version (limit "
     "is ignored; not with cursor). For complete downloads of large lists."
@@ -320,8 +333,7 @@ class ExchangeFilterQuery(BaseModel):
     )
     confidence: list[Annotated[str, listed(Confidence)]] | None = Field(
         None,
-        description=f"One or more of {', '.join(Confidence)}: repeat the parameter, or "
-        "separate the values with commas.",
+        description=one_or_more(Confidence),
     )
     min_total: int | None = Field(
         None, ge=0, le=10_000_000, description="Only events with at least this many in all."
@@ -355,16 +367,12 @@ class ExchangeFilterQuery(BaseModel):
 class ExchangeListQuery(ExchangeFilterQuery):
     """Every parameter of GET /v1/exchanges: its filters, order, page, format and version."""
 
-    sort: Sort = Field(Sort.date_desc, description="date, -date (default), total or -total.")
-    limit: int = Field(50, ge=1, le=500, description="Page size, 1 to 500.")
-    cursor: str | None = Field(
-        None, max_length=500, description="Opaque: the previous page's meta.next_cursor."
-    )
+    sort: Sort = Field(Sort.date_desc, description=SORT)
+    limit: int = Field(50, ge=1, le=500, description=PAGE_SIZE)
+    cursor: str | None = Field(None, max_length=500, description=CURSOR)
     stream: bool = Field(False, description=STREAM)
     as_of_version: int | None = Field(None, ge=1, description=AS_OF)
-    format: Format | None = Field(
-        None, description="json (default), csv or ndjson; the Accept header works as well."
-    )
+    format: Format | None = Field(None, description=FORMAT)
     bom: bool = Field(False, description=BOM)
 
 
@@ -374,16 +382,17 @@ def _is_list(annotation: Any) -> bool:
     return any(get_origin(a) is list for a in (annotation, *get_args(annotation)))
 
 
-LIST_FIELDS = frozenset(
-    name for name, info in ExchangeListQuery.model_fields.items() if _is_list(info.annotation)
-)
+@functools.cache
+def list_fields(model: type[BaseModel]) -> frozenset[str]:
+    return frozenset(name for name, info in model.model_fields.items() if _is_list(info.annotation))
 
 
 def query_values(params: Any, model: type[BaseModel]) -> dict[str, Any]:
     """A request's query parameters as `model` takes them, the way FastAPI hands a query
     model its values: a list for a list field, else the last value; others left out."""
+    lists = list_fields(model)
     return {
-        name: params.getlist(name) if name in LIST_FIELDS else params[name]
+        name: params.getlist(name) if name in lists else params[name]
         for name in params
         if name in model.model_fields
     }
@@ -401,10 +410,7 @@ FiltersDep = Annotated[queries.ExchangeFilters, Depends(exchange_filters)]
 async def source_filters(
     kind: Annotated[
         list[Annotated[str, listed(SourceKind)]] | None,
-        Query(
-            description=f"One or more of {', '.join(SourceKind)}: repeat the parameter, or "
-            "separate the values with commas."
-        ),
+        Query(description=one_or_more(SourceKind)),
     ] = None,
     language: Annotated[
         list[Annotated[str, listed(pattern="[a-z]{2}")]] | None,
@@ -430,15 +436,15 @@ async def source_filters(
 
 SourceFiltersDep = Annotated[queries.SourceFilters, Depends(source_filters)]
 
-LimitQ = Annotated[int, Query(ge=1, le=500, description="Page size, 1 to 500.")]
+LimitQ = Annotated[int, Query(ge=1, le=500, description=PAGE_SIZE)]
 CursorQ = Annotated[
     str | None,
-    Query(max_length=500, description="Opaque: the previous page's meta.next_cursor."),
+    Query(max_length=500, description=CURSOR),
 ]
 StreamQ = Annotated[bool, Query(description=STREAM)]
 FormatQ = Annotated[
     Format | None,
-    Query(description="json (default), csv or ndjson; the Accept header works as well."),
+    Query(description=FORMAT),
 ]
 BomQ = Annotated[bool, Query(description=BOM)]
 
@@ -467,4 +473,4 @@ async def language(
 
 
 LangDep = Annotated[Lang, Depends(language)]
-SortQ = Annotated[Sort, Query(description="date, -date (default), total or -total.")]
+SortQ = Annotated[Sort, Query(description=SORT)]

@@ -11,7 +11,17 @@ from app import queries
 from app.answers import ClaimPublic, Item, Page
 from app.codebook import Claimant, Figure
 from app.db import Reads
-from app.deps import ID_RE, CursorQ, FormatDep, LimitQ, ReadDep, StreamQ, listed, split_values
+from app.deps import (
+    ID_RE,
+    CursorQ,
+    FormatDep,
+    LimitQ,
+    ReadDep,
+    StreamQ,
+    listed,
+    one_or_more,
+    split_values,
+)
 from app.problems import NotFound
 from app.routers import common
 from app.routers.responses import ERRORS, LIST_FORMATS
@@ -37,17 +47,11 @@ def list_claims(
     ] = None,
     claimant: Annotated[
         list[Annotated[str, listed(Claimant)]] | None,
-        Query(
-            description=f"One or more of {', '.join(Claimant)}: repeat the parameter, or separate "
-            "the values with commas."
-        ),
+        Query(description=one_or_more(Claimant)),
     ] = None,
     figure: Annotated[
         list[Annotated[str, listed(Figure)]] | None,
-        Query(
-            description=f"One or more of {', '.join(Figure)}: repeat the parameter, or separate "
-            "the values with commas."
-        ),
+        Query(description=one_or_more(Figure)),
     ] = None,
     disputed: Annotated[
         bool | None,

@@ -23,7 +23,7 @@ from app.answers import (
     TimeseriesPage,
 )
 from app.codebook import CUMULATIVE_PREFIX, MEASURE_FIELDS, Claimant, Interval, Metric
-from app.deps import FiltersDep, FormatDep, IsoDate, ReadDep, listed, split_values
+from app.deps import FiltersDep, FormatDep, IsoDate, ReadDep, listed, one_or_more, split_values
 from app.problems import invalid
 from app.routers import common
 from app.routers.responses import ERRORS, LIST_FORMATS
@@ -127,17 +127,11 @@ def reconciliation(
     fmt: FormatDep,
     claimant: Annotated[
         list[Annotated[str, listed(Claimant)]] | None,
-        Query(
-            description=f"One or more of {', '.join(Claimant)}: repeat the parameter, or separate "
-            "the values with commas."
-        ),
+        Query(description=one_or_more(Claimant)),
     ] = None,
     metric: Annotated[
         list[Annotated[str, listed(Metric)]] | None,
-        Query(
-            description=f"One or more of {', '.join(Metric)}: repeat the parameter, or separate "
-            "the values with commas."
-        ),
+        Query(description=one_or_more(Metric)),
     ] = None,
     since: Annotated[dt.date | None, IsoDate, Query(description="Statements on or after.")] = None,
     until: Annotated[dt.date | None, IsoDate, Query(description="Statements on or before.")] = None,
